@@ -2,7 +2,7 @@
  * A CLI command: a name of one or more words (`data validate`), a usage text, and `run`, which
  * returns the exit code. User errors are thrown as MmnerError and printed by main.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { MmnerError } from '../core/errors.js';
 import type { CliIO } from './io.js';
 
@@ -31,7 +31,12 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
 }
 
 /** Parses an integer option, with a clear error. */
-export function intOption(command: string, name: string, value: string | undefined, fallback: number): number {
+export function intOption(
+  command: string,
+  name: string,
+  value: string | undefined,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n)) {

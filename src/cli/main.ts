@@ -68,7 +68,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`mmner: ${e.message}\n`);
       return 2;
     }
-    io.err(`mmner: internal error (please report it with the command you ran):\n${(e as Error)?.stack ?? e}\n`);
+    io.err(
+      `mmner: internal error (please report it with the command you ran):\n${(e as Error)?.stack ?? e}\n`,
+    );
     return 70;
   }
 }

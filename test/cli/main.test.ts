@@ -3,11 +3,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { findCommand, main } from '../../src/cli/main.js';
-import { memoryIO } from '../../src/cli/io.js';
 import type { Command } from '../../src/cli/command.js';
+import { memoryIO } from '../../src/cli/io.js';
+import { findCommand, main } from '../../src/cli/main.js';
 
-const fake = (name: string): Command => ({ name, summary: name, usage: `Usage: ${name}`, run: async () => 0 });
+const fake = (name: string): Command => ({
+  name,
+  summary: name,
+  usage: `Usage: ${name}`,
+  run: async () => 0,
+});
 
 test('findCommand takes the longest matching name and leaves the rest', () => {
   const commands = [fake('data'), fake('data validate'), fake('score')];

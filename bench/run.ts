@@ -1,0 +1,34 @@
+/**
+ * `npm run bench`: runs every benchmark, prints one table and writes bench/results.json.
+ * Speed claims compare side by side in one run (ratios), since these machines are noisy.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { benchData } from './data.bench.js';
+import { benchScore } from './score.bench.js';
+import type { BenchRow } from './types.js';
+
+const BENCHES: Record<string, () => Promise<BenchRow[]>> = { data: benchData, score: benchScore };
+
+const only = process.argv.slice(2);
+const rows: (BenchRow & { bench: string })[] = [];
+for (const [bench, run] of Object.entries(BENCHES)) {
+  if (only.length > 0 && !only.includes(bench)) continue;
+  process.stderr.write(`bench ${bench}…\n`);
+  for (const row of await run()) rows.push({ bench, ...row });
+}
+
+const fmt = (v: number) => (Number.isInteger(v) ? v.toLocaleString('en-US') : String(v));
+const nameWidth = Math.max(...rows.map((r) => r.name.length));
+const valueWidth = Math.max(...rows.map((r) => fmt(r.value).length));
+for (const r of rows) {
+  console.log(
+    `${r.name.padEnd(nameWidth)}  ${fmt(r.value).padStart(valueWidth)} ${r.unit}${r.note ? `  ${r.note}` : ''}`,
+  );
+}
+
+const out = resolve(import.meta.dirname, 'results.json');
+const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+console.log(`\nwrote ${out}`);
