@@ -3,6 +3,8 @@
  * each list for dev/test only, so test has unseen names as real test sets do), writes hashtags
  * and mentions as single tokens, elides French `de`/`que`/… before vowels, and tags in IOB2.
  */
+
+import type { Rng } from '../random.js';
 import type { EntityType } from '../types.js';
 import {
   joinName,
@@ -12,7 +14,6 @@ import {
   parseReading,
   parseTemplate,
 } from './lexicon.js';
-import type { Rng } from './prng.js';
 
 export type SplitName = 'train' | 'dev' | 'test';
 

@@ -4,11 +4,12 @@
  * image tells the type; unrelated-image: the image does not show the key entity). Pure and
  * browser-safe; `write.node.ts` renders and writes it.
  */
+
+import { Rng } from '../random.js';
 import { type EntityType, LANGUAGES, type Language, type Sentence } from '../types.js';
 import { type ComposeContext, compose, NamePool, type SplitName } from './compose.js';
 import { LEXICONS } from './lexicon/index.js';
 import type { ParsedName } from './lexicon.js';
-import { Rng } from './prng.js';
 import {
   ALL_SCENE_KINDS,
   SCENE_KINDS,

@@ -4,8 +4,9 @@
  * for LOC, a logo or branded building for ORG, a product for MISC), with background, position,
  * scale, colour and clutter drawn at random so that no single pixel tells the type.
  */
+
+import type { Rng } from '../random.js';
 import type { EntityType } from '../types.js';
-import type { Rng } from './prng.js';
 import { clutter, type Drawn, IMAGE_SIZE, S } from './scenes/backdrop.js';
 import { brands } from './scenes/brands.js';
 import { noEntity } from './scenes/noEntity.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Rng } from '../../../src/core/random.js';
 import { compose, NamePool } from '../../../src/core/sample/compose.js';
 import { generateSample, SAMPLE_SIZES, type SampleItem, SPLITS } from '../../../src/core/sample/generate.js';
 import { LEXICONS } from '../../../src/core/sample/lexicon/index.js';
 import { parseTemplate } from '../../../src/core/sample/lexicon.js';
-import { Rng } from '../../../src/core/sample/prng.js';
 import { sceneType } from '../../../src/core/sample/scenes.js';
 import { LANGUAGES } from '../../../src/core/types.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { Rng } from '../../../src/core/sample/prng.js';
+import { Rng } from '../../../src/core/random.js';
 import { renderScenePng } from '../../../src/core/sample/render.node.js';
 import { hsl, n } from '../../../src/core/sample/scenes/svg.js';
 import {

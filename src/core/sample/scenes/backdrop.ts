@@ -2,7 +2,7 @@
  * What every scene shares: the image size, indoor backgrounds, skies, the placement of the main
  * object (shift, scale, mirror, tilt) and scattered clutter.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 import { circle, ellipse, hsl, line, n, polygon, randomColor, rect, vGradient } from './svg.js';
 
 /** Width and height of every sample image, in pixels. */

@@ -2,7 +2,7 @@
  * ORG scenes: a geometric logo (no lettering), a shop front under its logo, or an office tower
  * with the logo near the top.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 import { background, type Drawn, placement, S, sky } from './backdrop.js';
 import { circle, hsl, line, n, polygon, rect, star } from './svg.js';
 

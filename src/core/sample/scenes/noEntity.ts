@@ -1,7 +1,7 @@
 /**
  * Scenes that show no entity: abstract patterns and food, the unrelated pictures of real posts.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 import { type Drawn, S } from './backdrop.js';
 import { circle, ellipse, hsl, line, n, polygon, randomColor, rect } from './svg.js';
 

@@ -2,7 +2,7 @@
  * PER scenes: a head-and-shoulders portrait or a standing figure, with skin, hair, clothes,
  * glasses, hats and pose drawn at random.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 import { background, type Drawn, placement } from './backdrop.js';
 import { circle, ellipse, line, n, path, polygon, randomColor, rect } from './svg.js';
 

@@ -2,7 +2,7 @@
  * LOC scenes: landscapes (mountains, hills, lake, beach, forest with a river), city skylines
  * and maps with a pin.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 import { type Drawn, S, sky } from './backdrop.js';
 import { blob, circle, hsl, line, n, path, polygon, rect } from './svg.js';
 

@@ -2,7 +2,7 @@
  * MISC scenes: product shots (bottle, phone, car, shoe, trophy, ball) on a table or floor, the
  * things MISC names: products, events (trophies, balls), works and nationalities.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 import { background, type Drawn, placement } from './backdrop.js';
 import { circle, ellipse, hsl, line, n, path, polygon, randomColor, rect, star } from './svg.js';
 

@@ -3,7 +3,7 @@
  * numbers (so the text, and the rendered pixels, are the same on every machine), and a few
  * primitive shapes. No fonts anywhere: rendered text would depend on the installed fonts.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../random.js';
 
 /** A number with at most one decimal, without a trailing `.0`. */
 export function n(x: number): string {

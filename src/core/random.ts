@@ -1,7 +1,7 @@
 /**
- * The seeded PRNG every part of the sample generator draws from (sfc32, seeded by a string
- * hash). Streams are derived by name (`rng.derive('images', id)`), not by consumption order,
- * so one image or one split can change without shifting every number drawn after it.
+ * The project's seeded PRNG (sfc32, seeded by a string hash): the sample generator and model
+ * initialisation draw from it. Streams are derived by name (`rng.derive('images', id)`), not by
+ * consumption order, so one image or one split can change without shifting every number drawn after it.
  */
 
 /** cyrb128: a 128-bit string hash, spread over four 32-bit words (the sfc32 state). */

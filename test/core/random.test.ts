@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Rng } from '../../../src/core/sample/prng.js';
+import { Rng } from '../../src/core/random.js';
 
 const draw = (rng: Rng, k = 8) => Array.from({ length: k }, () => rng.uint32());
 
