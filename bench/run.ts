@@ -7,9 +7,14 @@ import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { benchData } from './data.bench.js';
 import { benchScore } from './score.bench.js';
+import { benchKernels } from './train-kernels.bench.js';
 import type { BenchRow } from './types.js';
 
-const BENCHES: Record<string, () => Promise<BenchRow[]>> = { data: benchData, score: benchScore };
+const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
+  data: benchData,
+  score: benchScore,
+  kernels: benchKernels,
+};
 
 const only = process.argv.slice(2);
 const rows: (BenchRow & { bench: string })[] = [];
