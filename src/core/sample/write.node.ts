@@ -8,10 +8,14 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MANIFEST_FILE } from '../data/manifest.js';
 import { MmnerError } from '../errors.js';
+import { isTempFile, writeFileAtomic } from '../run/atomicWrite.node.js';
 import { LANGUAGES } from '../types.js';
 import { imageFile, SAMPLE_IMAGES_DIR, SAMPLE_README_MARKER, sampleTextFiles } from './files.js';
 import { itemSceneSvg, type SampleDataset } from './generate.js';
 import { renderScenePng } from './render.node.js';
+
+/** Sample files can be regenerated from the seed: atomic, but not fsync'd one by one. */
+const BULK = { durable: false } as const;
 
 export interface WriteSampleOptions {
   /** Write into a non-empty folder that is not a previous sample. */
@@ -28,21 +32,6 @@ export interface WriteSampleResult {
   bytes: number;
   /** Files of an earlier sample that this one does not have, removed. */
   removed: number;
-}
-
-const TEMP_SUFFIX = '.mmner-tmp';
-let tempCounter = 0;
-
-/** Writes through a temp file in the same folder and renames it over the target. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}-${tempCounter++}${TEMP_SUFFIX}`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
 }
 
 async function entries(dir: string): Promise<string[] | undefined> {
@@ -84,8 +73,7 @@ async function removeStale(dir: string, keep: ReadonlySet<string>): Promise<numb
     for (const name of (await entries(join(dir, folder))) ?? []) {
       const rel = folder ? `${folder}/${name}` : name;
       const stale =
-        name.endsWith(TEMP_SUFFIX) ||
-        (folder === SAMPLE_IMAGES_DIR && OWNED_IMAGE.test(name) && !keep.has(rel));
+        isTempFile(name) || (folder === SAMPLE_IMAGES_DIR && OWNED_IMAGE.test(name) && !keep.has(rel));
       if (stale) {
         await rm(join(dir, rel), { force: true });
         removed++;
@@ -126,18 +114,18 @@ export async function writeSample(
   let bytes = 0;
   const [readme, ...rest] = text;
   // The README goes first: it marks the folder as ours, so an interrupted run can be rerun.
-  await writeFileAtomic(join(dir, readme![0]), readme![1]);
+  await writeFileAtomic(join(dir, readme![0]), readme![1], BULK);
   bytes += Buffer.byteLength(readme![1]);
 
   let done = 0;
   await pool(ds.items, opts.concurrency ?? Math.min(8, Math.max(2, availableParallelism())), async (item) => {
     const png = await renderScenePng(itemSceneSvg(ds, item));
-    await writeFileAtomic(join(dir, imageFile(item.sentence.id)), png);
+    await writeFileAtomic(join(dir, imageFile(item.sentence.id)), png, BULK);
     bytes += png.length;
     opts.onProgress?.(++done, ds.items.length);
   });
   for (const [path, content] of rest) {
-    await writeFileAtomic(join(dir, path), content);
+    await writeFileAtomic(join(dir, path), content, BULK);
     bytes += Buffer.byteLength(content);
   }
   return { files: text.length + ds.items.length, images: ds.items.length, bytes, removed };

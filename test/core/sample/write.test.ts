@@ -120,14 +120,14 @@ test('a non-empty folder that is not a sample is refused unless forced', async (
 test('rewriting a sample needs no --force and removes what the old one left', async () => {
   const dir = join(root, 'a');
   await writeFile(join(dir, 'images', 'en-train-999999.png'), 'stale');
-  await writeFile(join(dir, 'en', 'train.txt.123-0.mmner-tmp'), 'half');
+  await writeFile(join(dir, 'en', '.train.txt.123-0.mmner-tmp'), 'half');
   await writeFile(join(dir, 'images', 'my-photo.png'), 'kept');
   const before = await hashes(dir);
   const result = await writeSample(dir, generateSample({ seed: 3, size: 'tiny' }));
   assert.equal(result.removed, 2);
   const after = await hashes(dir);
   assert.ok(!after.has('images/en-train-999999.png'));
-  assert.ok(!after.has('en/train.txt.123-0.mmner-tmp'));
+  assert.ok(!after.has('en/.train.txt.123-0.mmner-tmp'));
   assert.ok(after.has('images/my-photo.png'));
   for (const [f, h] of after) if (before.has(f)) assert.equal(h, before.get(f), f);
 });

@@ -1,0 +1,155 @@
+/**
+ * `runs/<name>/`, the contract between trainer, kernel, extension and CLI: config.json,
+ * events.jsonl (appended, fsync'd on request), checkpoints/ and eval/<split>.json. Every name is
+ * checked (names.ts), so nothing is read or written outside the run's folder.
+ */
+import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { MmnerError } from '../errors.js';
+import { removeStaleTemps, writeJsonAtomic } from './atomicWrite.node.js';
+import { formatEvent, type ReadEventsResult, readEvents, type TrainEvent } from './events.js';
+import { checkSafeName } from './names.js';
+
+export const RUN_FILES = Object.freeze({
+  config: 'config.json',
+  events: 'events.jsonl',
+  checkpoints: 'checkpoints',
+  eval: 'eval',
+});
+
+export interface OpenRunOptions {
+  /** Create the folders if missing (default true); false: a missing run is an error. */
+  create?: boolean;
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function readJson(path: string): Promise<unknown> {
+  const text = await readText(path);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new MmnerError('E_RUN_JSON', `not valid JSON (${(e as Error).message})`, {
+      file: path,
+      hint: 'run files are written atomically by mmner; was it edited by hand?',
+    });
+  }
+}
+
+export class RunDir {
+  /** Absolute path of `runs/<name>`. */
+  readonly path: string;
+  private events?: FileHandle;
+  /** Appends run one after another, in call order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly root: string,
+    readonly name: string,
+  ) {
+    this.path = join(resolve(root), name);
+  }
+
+  /**
+   * Opens (and by default creates) `<root>/<name>`; clears temp files a killed writer left.
+   * @example const run = await RunDir.open('runs', 'tiny-demo') // run.path → /…/runs/tiny-demo
+   */
+  static async open(root: string, name: string, options: OpenRunOptions = {}): Promise<RunDir> {
+    const run = new RunDir(root, checkSafeName(name, 'run name'));
+    if (options.create === false) {
+      if ((await readText(run.file(RUN_FILES.config))) === undefined) {
+        throw new MmnerError('E_RUN_NOT_FOUND', `no run "${name}" (no ${RUN_FILES.config})`, {
+          file: run.path,
+          hint: `list the folders of ${root}, or start a run with \`mmner train --run ${name}\``,
+        });
+      }
+    } else {
+      await mkdir(run.checkpointsDir, { recursive: true });
+      await mkdir(join(run.path, RUN_FILES.eval), { recursive: true });
+    }
+    await removeStaleTemps(run.path);
+    await removeStaleTemps(run.checkpointsDir);
+    return run;
+  }
+
+  get checkpointsDir(): string {
+    return join(this.path, RUN_FILES.checkpoints);
+  }
+
+  /** A path inside the run folder from checked segments, e.g. `file('eval', 'dev.json')`. */
+  file(...segments: string[]): string {
+    return join(this.path, ...segments.map((s) => checkSafeName(s, 'file name')));
+  }
+
+  /** `path` relative to the run folder with `/` separators (as events record it). */
+  relative(path: string): string {
+    const abs = resolve(path);
+    if (!abs.startsWith(this.path + '/') && !abs.startsWith(this.path + '\\')) {
+      throw new Error(`RunDir.relative: ${path} is outside ${this.path}`);
+    }
+    return abs.slice(this.path.length + 1).replaceAll('\\', '/');
+  }
+
+  async writeConfig(config: unknown): Promise<void> {
+    await writeJsonAtomic(this.file(RUN_FILES.config), config);
+  }
+
+  async readConfig(): Promise<unknown> {
+    return readJson(this.file(RUN_FILES.config));
+  }
+
+  async writeEval(split: string, result: unknown): Promise<void> {
+    await writeJsonAtomic(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`), result);
+  }
+
+  async readEval(split: string): Promise<unknown> {
+    return readJson(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`));
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(job);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Appends one line to events.jsonl (written, not yet fsync'd: see `syncEvents`). */
+  appendEvent(event: TrainEvent): Promise<void> {
+    return this.enqueue(async () => {
+      this.events ??= await open(this.file(RUN_FILES.events), 'a');
+      await this.events.write(formatEvent(event));
+    });
+  }
+
+  /** fsyncs events.jsonl (the trainer does it at each checkpoint). */
+  syncEvents(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.events?.sync();
+    });
+  }
+
+  async readEvents(): Promise<ReadEventsResult> {
+    await this.queue;
+    const file = this.file(RUN_FILES.events);
+    const text = await readText(file);
+    return text === undefined ? { events: [], torn: false } : readEvents(text, file);
+  }
+
+  /** Syncs and closes events.jsonl; the RunDir may append again afterwards (it reopens). */
+  close(): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.events) return;
+      const handle = this.events;
+      this.events = undefined;
+      await handle.sync();
+      await handle.close();
+    });
+  }
+}

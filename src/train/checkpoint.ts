@@ -1,0 +1,219 @@
+/**
+ * The checkpoint format: one safetensors file holding the variables (`param/<name>`), AdamW's
+ * moments (`adam.m/<name>`, `adam.v/<name>`) and, in `__metadata__`, the step, data order, loop
+ * state and a sha256 of the whole file (digest field zeroed while hashing). In memory only; files
+ * are in checkpoint.node.ts. Restore checks every shape and lists all mismatches at once.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MmnerError } from '../core/errors.js';
+import { safetensorsFromBytes } from '../model/weights/safetensors.js';
+import { encodeSafetensors, type TensorToWrite } from '../model/weights/write.js';
+import type { AdamW, AdamWState, ArrayState } from './optimizer.js';
+import { sameShape } from './optimizer.js';
+import type { SamplerState } from './sampler.js';
+
+export const CHECKPOINT_FORMAT = 1;
+const STATE_KEY = 'mmner.checkpoint';
+const DIGEST_KEY = 'mmner.sha256';
+const ZERO_DIGEST = '0'.repeat(64);
+
+/** What the training loop needs to continue exactly where it stopped. */
+export interface LoopState {
+  bestF1?: number;
+  bestStep?: number;
+  /** Evaluations since the best one (early-stopping counter). */
+  evalsSinceBest: number;
+  /** Step of the last evaluation (so a resume does not evaluate twice). */
+  lastEvalStep?: number;
+}
+
+/** The JSON part of a checkpoint. */
+export interface CheckpointState {
+  format: number;
+  /** Optimizer steps done. */
+  step: number;
+  sampler: SamplerState;
+  loop: LoopState;
+  /** Caller data (the model config, dropout seed…), JSON only. */
+  extra?: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  state: CheckpointState;
+  variables: Map<string, ArrayState>;
+  optimizer: AdamWState;
+}
+
+/** Reads variables, optimizer and sampler into a plain Checkpoint (awaits downloads). */
+export async function captureCheckpoint(parts: {
+  variables: ReadonlyMap<string, tf.Variable>;
+  optimizer: AdamW;
+  step: number;
+  sampler: SamplerState;
+  loop: LoopState;
+  extra?: Record<string, unknown>;
+}): Promise<Checkpoint> {
+  const variables = new Map<string, ArrayState>();
+  for (const [name, v] of parts.variables) {
+    if (v.dtype !== 'float32')
+      throw new Error(`captureCheckpoint: variable "${name}" is ${v.dtype}, not float32`);
+    variables.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
+  }
+  const state: CheckpointState = {
+    format: CHECKPOINT_FORMAT,
+    step: parts.step,
+    sampler: { ...parts.sampler },
+    loop: { ...parts.loop },
+  };
+  if (parts.extra) state.extra = parts.extra;
+  return { state, variables, optimizer: await parts.optimizer.exportState() };
+}
+
+function toHex(digest: ArrayBuffer): string {
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  return toHex(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+}
+
+/** Where the 64 hex digits of the digest sit in the file (inside the header), or -1. */
+function digestOffset(bytes: Uint8Array, headerEnd: number): number {
+  const key = new TextEncoder().encode(`"${DIGEST_KEY}":"`);
+  const end = Math.min(headerEnd, bytes.length) - key.length - 64;
+  outer: for (let i = 8; i <= end; i++) {
+    for (let k = 0; k < key.length; k++) if (bytes[i + k] !== key[k]) continue outer;
+    return i + key.length;
+  }
+  return -1;
+}
+
+/** The checkpoint as safetensors bytes, digest filled in. */
+export async function encodeCheckpoint(ckpt: Checkpoint): Promise<Uint8Array> {
+  const tensors: TensorToWrite[] = [];
+  const add = (prefix: string, map: ReadonlyMap<string, ArrayState>) => {
+    for (const [name, a] of map)
+      tensors.push({ name: `${prefix}/${name}`, dtype: 'F32', shape: a.shape, data: a.data });
+  };
+  add('param', ckpt.variables);
+  add('adam.m', ckpt.optimizer.m);
+  add('adam.v', ckpt.optimizer.v);
+  const state = { ...ckpt.state, optimizerSteps: ckpt.optimizer.steps };
+  const bytes = encodeSafetensors(tensors, { [STATE_KEY]: JSON.stringify(state), [DIGEST_KEY]: ZERO_DIGEST });
+  const headerEnd = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  const at = digestOffset(bytes, headerEnd);
+  if (at < 0) throw new Error('encodeCheckpoint: digest field not found in the header');
+  const digest = await sha256(bytes);
+  bytes.set(new TextEncoder().encode(digest), at);
+  return bytes;
+}
+
+function corrupt(file: string, why: string): MmnerError {
+  return new MmnerError('E_CHECKPOINT_CORRUPT', `checkpoint is damaged: ${why}`, {
+    file,
+    hint: 'an earlier checkpoint in the same folder can be used instead (latestValidCheckpoint does this)',
+  });
+}
+
+/**
+ * Verifies the digest and decodes. A truncated, edited or foreign file throws `E_CHECKPOINT_CORRUPT`.
+ * `bytes` is modified while hashing and restored before returning.
+ */
+export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise<Checkpoint> {
+  let source: ReturnType<typeof safetensorsFromBytes>;
+  try {
+    source = safetensorsFromBytes(bytes, file);
+  } catch (e) {
+    throw corrupt(file, (e as Error).message.split('\n')[0] ?? 'unreadable');
+  }
+  const { metadata, dataStart } = source.header;
+  const digest = metadata[DIGEST_KEY];
+  const stateText = metadata[STATE_KEY];
+  if (!digest || !stateText) throw corrupt(file, 'not an mmner checkpoint (no checkpoint metadata)');
+  const at = digestOffset(bytes, dataStart);
+  if (at < 0) throw corrupt(file, 'digest field not found');
+  const saved = bytes.slice(at, at + 64);
+  bytes.set(new TextEncoder().encode(ZERO_DIGEST), at);
+  let actual: string;
+  try {
+    actual = await sha256(bytes);
+  } finally {
+    bytes.set(saved, at);
+  }
+  if (actual !== digest)
+    throw corrupt(file, `sha256 mismatch (stored ${digest.slice(0, 12)}…, actual ${actual.slice(0, 12)}…)`);
+
+  let parsed: CheckpointState & { optimizerSteps?: Record<string, number> };
+  try {
+    parsed = JSON.parse(stateText);
+  } catch {
+    throw corrupt(file, 'checkpoint metadata is not JSON');
+  }
+  if (parsed.format !== CHECKPOINT_FORMAT) {
+    throw new MmnerError(
+      'E_CHECKPOINT_FORMAT',
+      `checkpoint format ${parsed.format}, this mmner reads ${CHECKPOINT_FORMAT}`,
+      {
+        file,
+        hint: 'resume with the mmner version that wrote it',
+      },
+    );
+  }
+  const { optimizerSteps = {}, ...state } = parsed;
+  const ckpt: Checkpoint = {
+    state,
+    variables: new Map(),
+    optimizer: { steps: optimizerSteps, m: new Map(), v: new Map() },
+  };
+  const targets: Record<string, Map<string, ArrayState>> = {
+    param: ckpt.variables,
+    'adam.m': ckpt.optimizer.m,
+    'adam.v': ckpt.optimizer.v,
+  };
+  for (const name of source.names()) {
+    const slash = name.indexOf('/');
+    const target = targets[name.slice(0, slash)];
+    if (slash < 0 || !target) throw corrupt(file, `unexpected tensor "${name}"`);
+    const t = await source.readTensor(name);
+    if (!(t.data instanceof Float32Array)) throw corrupt(file, `tensor "${name}" is not float32`);
+    target.set(name.slice(slash + 1), { shape: t.shape, data: t.data });
+  }
+  return ckpt;
+}
+
+/**
+ * Puts a checkpoint's values into the model's variables and the optimizer. Every variable must be
+ * present with its shape; all mismatches are listed in one `E_CHECKPOINT_MISMATCH`.
+ */
+export function restoreCheckpoint(
+  ckpt: Checkpoint,
+  variables: ReadonlyMap<string, tf.Variable>,
+  optimizer?: AdamW,
+  file = 'checkpoint',
+): void {
+  const problems: string[] = [];
+  for (const [name, v] of variables) {
+    const saved = ckpt.variables.get(name);
+    if (!saved) problems.push(`missing in checkpoint: "${name}" [${v.shape}]`);
+    else if (!sameShape(saved.shape, v.shape))
+      problems.push(`"${name}": checkpoint [${saved.shape}], model [${v.shape}]`);
+  }
+  for (const [name, saved] of ckpt.variables) {
+    if (!variables.has(name)) problems.push(`not in the model: "${name}" [${saved.shape}]`);
+  }
+  if (problems.length > 0) {
+    throw new MmnerError(
+      'E_CHECKPOINT_MISMATCH',
+      `the checkpoint does not fit the model (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+      { file, hint: 'build the model from the config the run was started with (runs/<name>/config.json)' },
+    );
+  }
+  optimizer?.importState(ckpt.optimizer, variables);
+  for (const [name, v] of variables) {
+    const saved = ckpt.variables.get(name)!;
+    // Float32Array → tensor → assign: bit-exact; `assign` takes ownership, so dispose the source.
+    const t = tf.tensor(saved.data, saved.shape, 'float32');
+    v.assign(t);
+    t.dispose();
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The generic training loop: sampler → batch → loss parts → gradients → clip → AdamW, with dev
+ * evaluation and best-by-dev checkpoints, early stopping, periodic/final checkpoints, cancel via
+ * AbortSignal (finish the step, save, return) and exact resume. It announces typed events;
+ * observers (events.jsonl, progress bar, the kernel's messages) act on them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MmnerError } from '../core/errors.js';
+import type { EndReason, TrainEvent, TrainEventBody } from '../core/run/events.js';
+import type { RunDir } from '../core/run/runDir.node.js';
+import { type Checkpoint, captureCheckpoint, type LoopState, restoreCheckpoint } from './checkpoint.js';
+import { BEST_CHECKPOINT, saveCheckpoint, stepCheckpointName } from './checkpoint.node.js';
+import { clipByGlobalNorm } from './clip.js';
+import { fanOut, type Observer, runDirLogger } from './events.js';
+import type { AdamW } from './optimizer.js';
+import type { BatchSampler } from './sampler.js';
+import type { Schedule } from './schedule.js';
+
+/** What the loop needs of a model. */
+export interface TrainableModel<B> {
+  /** Stable names = checkpoint keys; only `trainable` variables get gradients. */
+  namedVariables(): Map<string, tf.Variable>;
+  /**
+   * The loss parts of one batch as scalars (summed for the gradient), e.g. `{ crf, clVit }` —
+   * weights already applied. Called inside the gradient tape (synchronous); `step` (0-based, the
+   * step being taken) lets dropout derive its seed so a resumed run draws the same masks.
+   */
+  lossParts(batch: B, training: boolean, step: number): Record<string, tf.Scalar>;
+}
+
+export interface EvalResult {
+  f1: number;
+  perLanguage?: Record<string, number>;
+}
+
+export interface TrainLoopOptions<B> {
+  model: TrainableModel<B>;
+  sampler: BatchSampler;
+  /** Builds a batch from example indices (plain data; the model uploads it). */
+  makeBatch: (indices: number[]) => B;
+  optimizer: AdamW;
+  /** Base lr of the step taken after `step` steps (see schedule.ts). */
+  schedule: Schedule;
+  /** Max global gradient norm (default 1; Infinity: no clipping). */
+  clipNorm?: number;
+  /** Total optimizer steps; or give `epochs` (× sampler.batchesPerEpoch). */
+  steps?: number;
+  epochs?: number;
+  /** Evaluate on dev every N steps, or at each epoch end. Needs `evaluate`. */
+  evalEvery?: number | 'epoch';
+  /** Scores the current weights on **dev** (never test: it selects the best checkpoint). */
+  evaluate?: (ctx: { step: number; epoch: number }) => Promise<EvalResult>;
+  /** Stop after this many evaluations without a better dev F1 (default: never). */
+  earlyStopPatience?: number;
+  /** Save a checkpoint every N steps (default: only at the end, on cancel, and best). */
+  checkpointEvery?: number;
+  /** Step checkpoints kept (default 3). */
+  keepCheckpoints?: number;
+  /** Where checkpoints and events.jsonl go; without it nothing is written. */
+  runDir?: RunDir;
+  /** Cancel: the current step finishes, a checkpoint is saved, `interrupted` is emitted, the loop returns. */
+  signal?: AbortSignal;
+  onEvent?: Observer | Observer[];
+  /** A checkpoint from `latestValidCheckpoint` (or `readCheckpoint`): continue exactly from it. */
+  resumeFrom?: { path: string; checkpoint: Checkpoint };
+  /** JSON saved in every checkpoint (model config, seed…). */
+  extra?: Record<string, unknown>;
+  /** Clock in ms (tests). */
+  now?: () => number;
+}
+
+export interface TrainResult {
+  reason: EndReason;
+  /** Optimizer steps done. */
+  step: number;
+  bestF1?: number;
+  bestStep?: number;
+  /** Paths of the best-by-dev and the last checkpoint, when a run folder was given. */
+  bestCheckpoint?: string;
+  lastCheckpoint?: string;
+}
+
+/** Mean of the last steps' durations, for examples/s and ETA. */
+const PACE_WINDOW = 20;
+
+function positiveInt(name: string, x: number | undefined): void {
+  if (x !== undefined && !(Number.isInteger(x) && x > 0)) {
+    throw new MmnerError('E_CONFIG_TRAIN', `${name} must be a positive integer, got ${x}`);
+  }
+}
+
+/**
+ * Trains until `steps`, early stop or cancel.
+ * @example const r = await trainLoop({ model, sampler, makeBatch, optimizer, schedule, epochs: 8, runDir }) // r.reason → 'completed'
+ */
+export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult> {
+  const now = o.now ?? (() => performance.now());
+  const started = now();
+  const totalSteps = o.steps ?? (o.epochs ?? 1) * o.sampler.batchesPerEpoch;
+  positiveInt('steps', totalSteps);
+  positiveInt('checkpointEvery', o.checkpointEvery);
+  positiveInt('earlyStopPatience', o.earlyStopPatience);
+  if (typeof o.evalEvery === 'number') positiveInt('evalEvery', o.evalEvery);
+  const clipNorm = o.clipNorm ?? 1;
+  const keep = o.keepCheckpoints ?? 3;
+  const run = o.runDir;
+
+  const observers: Observer[] = [];
+  if (run) observers.push(runDirLogger(run));
+  if (o.onEvent) observers.push(...(Array.isArray(o.onEvent) ? o.onEvent : [o.onEvent]));
+  const notify = fanOut(observers);
+  const emit = (body: TrainEventBody) => notify({ ...body, time: Date.now() } as TrainEvent);
+
+  const variables = o.model.namedVariables();
+  const trainable = [...variables].filter(([, v]) => v.trainable);
+  const nameOf = new Map(trainable.map(([name, v]) => [v.name, name]));
+  const varList = trainable.map(([, v]) => v);
+
+  let step = 0;
+  let loop: LoopState = { evalsSinceBest: 0 };
+  if (o.resumeFrom) {
+    const { checkpoint, path } = o.resumeFrom;
+    restoreCheckpoint(checkpoint, variables, o.optimizer, path);
+    o.sampler.restore(checkpoint.state.sampler);
+    step = checkpoint.state.step;
+    loop = { ...checkpoint.state.loop };
+  }
+  let lastCheckpoint: string | undefined;
+  let bestCheckpoint: string | undefined =
+    run && loop.bestStep !== undefined ? run.file('checkpoints', BEST_CHECKPOINT) : undefined;
+  const rel = (p: string) => (run ? run.relative(p) : p);
+
+  await emit({
+    type: 'runStart',
+    startStep: step,
+    totalSteps,
+    batchesPerEpoch: o.sampler.batchesPerEpoch,
+    ...(o.resumeFrom ? { resumedFrom: rel(o.resumeFrom.path) } : {}),
+  });
+
+  const checkpoint = async (
+    reason: 'periodic' | 'final' | 'best' | 'interrupt',
+  ): Promise<string | undefined> => {
+    if (!run) return undefined;
+    const ckpt = await captureCheckpoint({
+      variables,
+      optimizer: o.optimizer,
+      step,
+      sampler: o.sampler.state(),
+      loop,
+      ...(o.extra ? { extra: o.extra } : {}),
+    });
+    const path = await saveCheckpoint(run.checkpointsDir, ckpt, {
+      keep,
+      ...(reason === 'best' ? { name: BEST_CHECKPOINT } : {}),
+    });
+    if (reason === 'best') bestCheckpoint = path;
+    else lastCheckpoint = path;
+    await emit({ type: 'checkpoint', step, path: rel(path), reason });
+    return path;
+  };
+
+  const durations: number[] = [];
+  let epoch = o.sampler.state().epoch;
+  let reason: EndReason = 'completed';
+
+  while (step < totalSteps) {
+    if (o.signal?.aborted) {
+      reason = 'interrupted';
+      break;
+    }
+    const t0 = now();
+    const sampled = o.sampler.next();
+    epoch = sampled.epoch;
+    const batch = o.makeBatch(sampled.indices);
+    const lr = o.schedule(step);
+
+    let parts: Record<string, tf.Scalar> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      parts = o.model.lossParts(batch, true, step);
+      const list = Object.values(parts);
+      if (list.length === 0) throw new Error('trainLoop: lossParts returned no parts');
+      for (const p of list) tf.keep(p);
+      return list.length === 1 ? tf.clone(list[0]!) : (tf.addN(list) as tf.Scalar);
+    }, varList);
+    const named = new Map<string, tf.Tensor>();
+    for (const [tfName, g] of Object.entries(grads)) named.set(nameOf.get(tfName)!, g);
+    const clipped = clipByGlobalNorm(named, clipNorm);
+    tf.dispose(grads);
+    o.optimizer.step(variables, clipped.grads, lr);
+    tf.dispose([...clipped.grads.values()]);
+
+    const names = Object.keys(parts);
+    const read = await Promise.all([
+      ...names.map((n) => parts[n]!.data()),
+      value.data(),
+      clipped.norm.data(),
+    ]);
+    tf.dispose([...Object.values(parts), value, clipped.norm]);
+    const loss: Record<string, number> = {};
+    names.forEach((n, i) => {
+      loss[n] = read[i]![0]!;
+    });
+    loss.total = read[names.length]![0]!;
+    const gradNorm = read[names.length + 1]![0]!;
+    if (!Number.isFinite(loss.total)) {
+      throw new MmnerError('E_TRAIN_DIVERGED', `the loss is ${loss.total} at step ${step + 1}`, {
+        hint: 'lower the learning rate or clip gradients harder; resume from the last checkpoint',
+      });
+    }
+    step++;
+
+    durations.push(now() - t0);
+    if (durations.length > PACE_WINDOW) durations.shift();
+    const secPerStep = durations.reduce((a, b) => a + b, 0) / durations.length / 1000;
+    await emit({
+      type: 'step',
+      step,
+      epoch,
+      loss,
+      lr,
+      gradNorm,
+      examplesPerSec: secPerStep > 0 ? sampled.indices.length / secPerStep : 0,
+      etaSec: secPerStep * (totalSteps - step),
+    });
+
+    const evalDue =
+      o.evaluate !== undefined &&
+      (o.evalEvery === 'epoch' ? sampled.epochEnd : o.evalEvery !== undefined && step % o.evalEvery === 0);
+    if (evalDue && (await evaluate())) {
+      reason = 'earlyStop';
+      break;
+    }
+    if (o.checkpointEvery !== undefined && step % o.checkpointEvery === 0 && step < totalSteps) {
+      await checkpoint('periodic');
+    }
+  }
+
+  async function evaluate(): Promise<boolean> {
+    const r = await o.evaluate!({ step, epoch });
+    loop.lastEvalStep = step;
+    const best = loop.bestF1 === undefined || r.f1 > loop.bestF1;
+    if (best) {
+      loop.bestF1 = r.f1;
+      loop.bestStep = step;
+      loop.evalsSinceBest = 0;
+    } else loop.evalsSinceBest++;
+    await emit({
+      type: 'eval',
+      step,
+      epoch,
+      split: 'dev',
+      f1: r.f1,
+      ...(r.perLanguage ? { perLanguage: r.perLanguage } : {}),
+      best,
+    });
+    if (best) await checkpoint('best');
+    if (o.earlyStopPatience !== undefined && loop.evalsSinceBest >= o.earlyStopPatience) {
+      await emit({
+        type: 'earlyStop',
+        step,
+        bestStep: loop.bestStep!,
+        bestF1: loop.bestF1!,
+        patience: o.earlyStopPatience,
+      });
+      return true;
+    }
+    return false;
+  }
+
+  if (reason === 'completed' && o.evaluate && loop.lastEvalStep !== step) await evaluate();
+  if (reason === 'interrupted') {
+    const path = lastCheckpoint?.endsWith(stepCheckpointName(step))
+      ? lastCheckpoint
+      : await checkpoint('interrupt');
+    await emit({ type: 'interrupted', step, checkpoint: path ? rel(path) : '' });
+  } else {
+    await checkpoint('final');
+  }
+  await emit({
+    type: 'runEnd',
+    step,
+    reason,
+    ...(loop.bestStep !== undefined ? { bestStep: loop.bestStep, bestF1: loop.bestF1! } : {}),
+    elapsedSec: (now() - started) / 1000,
+  });
+  const result: TrainResult = { reason, step };
+  if (loop.bestStep !== undefined) {
+    result.bestStep = loop.bestStep;
+    result.bestF1 = loop.bestF1!;
+  }
+  if (bestCheckpoint) result.bestCheckpoint = bestCheckpoint;
+  if (lastCheckpoint) result.lastCheckpoint = lastCheckpoint;
+  return result;
+}

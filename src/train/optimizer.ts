@@ -1,0 +1,211 @@
+/**
+ * AdamW as torch.optim.AdamW computes it (decoupled weight decay, bias correction, eps outside
+ * the square root), over named variables in parameter groups (lr multiplier, weight decay, chosen
+ * by name pattern). Each variable is updated in its own tf.tidy, so only one variable's
+ * temporaries are alive at a time (tf.train.adam's single tidy holds ~12× the parameter bytes).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MmnerError } from '../core/errors.js';
+
+/** One parameter group: the variables whose name matches `pattern` (first matching group wins). */
+export interface ParamGroupConfig {
+  name: string;
+  /** A regular expression (source text, so it persists in config.json) tested against variable names. */
+  pattern: string;
+  /** Multiplies the scheduled lr (e.g. 0.4 for pretrained encoders at 2e-5 when the head runs at 5e-5). Default 1. */
+  lrScale?: number;
+  /** Overrides the optimizer's weight decay (0 for biases and norms). */
+  weightDecay?: number;
+}
+
+export interface AdamWConfig {
+  /** Default 0.9. */
+  beta1: number;
+  /** Default 0.999. */
+  beta2: number;
+  /** Added to √v̂ (outside the root, as torch). Default 1e-8. */
+  epsilon: number;
+  /** Decoupled decay, applied as `θ ← θ·(1 − lr·wd)`. Default 0.01 (torch's default). */
+  weightDecay: number;
+  /** Checked in order; variables matching none form the group `default` (lrScale 1, `weightDecay`). */
+  groups: ParamGroupConfig[];
+}
+
+/** Biases, LayerNorm gains/offsets (`gamma`, `beta`, HF `LayerNorm.weight`): no weight decay. */
+export const NO_DECAY_PATTERN = '(^|\\.)(bias|beta|gamma)$|(^|\\.)([Ll]ayer_?[Nn]orm|ln|norm)[^.]*\\.';
+
+export const DEFAULT_ADAMW_CONFIG: Readonly<AdamWConfig> = Object.freeze({
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  weightDecay: 0.01,
+  groups: [{ name: 'noDecay', pattern: NO_DECAY_PATTERN, weightDecay: 0 }],
+});
+
+/** Merges `partial` over the defaults and validates ranges (an MmnerError naming the field). */
+export function resolveAdamWConfig(partial: Partial<AdamWConfig> = {}): AdamWConfig {
+  const c: AdamWConfig = {
+    ...DEFAULT_ADAMW_CONFIG,
+    ...partial,
+    groups: [...(partial.groups ?? DEFAULT_ADAMW_CONFIG.groups)],
+  };
+  const bad = (field: string, why: string) =>
+    new MmnerError('E_CONFIG_OPTIMIZER', `optimizer.${field} ${why}`, { hint: 'fix the trainer config' });
+  for (const f of ['beta1', 'beta2'] as const)
+    if (!(c[f] >= 0 && c[f] < 1)) throw bad(f, `must be in [0, 1), got ${c[f]}`);
+  if (!(c.epsilon > 0)) throw bad('epsilon', `must be > 0, got ${c.epsilon}`);
+  if (!(c.weightDecay >= 0)) throw bad('weightDecay', `must be ≥ 0, got ${c.weightDecay}`);
+  for (const g of c.groups) {
+    try {
+      new RegExp(g.pattern);
+    } catch (e) {
+      throw bad(`groups.${g.name}.pattern`, `is not a regular expression (${(e as Error).message})`);
+    }
+    if (g.lrScale !== undefined && !(g.lrScale >= 0)) throw bad(`groups.${g.name}.lrScale`, 'must be ≥ 0');
+    if (g.weightDecay !== undefined && !(g.weightDecay >= 0))
+      throw bad(`groups.${g.name}.weightDecay`, 'must be ≥ 0');
+  }
+  return c;
+}
+
+/** A tensor's values as plain data (checkpoint blobs). */
+export interface ArrayState {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Everything AdamW remembers, by variable name: exact on export → import. */
+export interface AdamWState {
+  /** Updates applied to each variable (torch keeps `step` per parameter too). */
+  steps: Record<string, number>;
+  m: Map<string, ArrayState>;
+  v: Map<string, ArrayState>;
+}
+
+interface Slot {
+  m: tf.Variable;
+  v: tf.Variable;
+  step: number;
+}
+
+interface ResolvedGroup {
+  name: string;
+  lrScale: number;
+  weightDecay: number;
+}
+
+export class AdamW {
+  readonly config: AdamWConfig;
+  private readonly patterns: { re: RegExp; group: ResolvedGroup }[];
+  private readonly slots = new Map<string, Slot>();
+
+  constructor(config: Partial<AdamWConfig> = {}) {
+    this.config = resolveAdamWConfig(config);
+    this.patterns = this.config.groups.map((g) => ({
+      re: new RegExp(g.pattern),
+      group: { name: g.name, lrScale: g.lrScale ?? 1, weightDecay: g.weightDecay ?? this.config.weightDecay },
+    }));
+  }
+
+  /** The group a variable belongs to. @example opt.groupOf('crf.bias').name // → 'noDecay' */
+  groupOf(name: string): ResolvedGroup {
+    for (const p of this.patterns) if (p.re.test(name)) return p.group;
+    return { name: 'default', lrScale: 1, weightDecay: this.config.weightDecay };
+  }
+
+  /**
+   * One update at base learning rate `lr` for every variable that has a gradient. `grads` is keyed
+   * like `variables`; gradients are not disposed (the caller owns them).
+   */
+  step(variables: ReadonlyMap<string, tf.Variable>, grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+    const { beta1: b1, beta2: b2, epsilon } = this.config;
+    for (const [name, g] of grads) {
+      const variable = variables.get(name);
+      if (!variable) throw new Error(`AdamW.step: gradient for unknown variable "${name}"`);
+      let slot = this.slots.get(name);
+      if (!slot) {
+        slot = {
+          m: tf.variable(tf.zerosLike(variable), false),
+          v: tf.variable(tf.zerosLike(variable), false),
+          step: 0,
+        };
+        this.slots.set(name, slot);
+      }
+      const s = slot;
+      s.step++;
+      const group = this.groupOf(name);
+      const groupLr = lr * group.lrScale;
+      // Scalars in float64 on the JS side, once per variable: same on every backend.
+      const bc1 = 1 - b1 ** s.step;
+      const bc2Sqrt = Math.sqrt(1 - b2 ** s.step);
+      const stepSize = groupLr / bc1;
+      const decay = 1 - groupLr * group.weightDecay;
+      tf.tidy(() => {
+        const m = tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1));
+        const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), 1 - b2));
+        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), epsilon);
+        const decayed = decay === 1 ? variable : tf.mul(variable, decay);
+        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+        s.m.assign(m);
+        s.v.assign(v);
+      });
+    }
+  }
+
+  /** Copies the state out as plain arrays (for checkpoints). */
+  async exportState(): Promise<AdamWState> {
+    const state: AdamWState = { steps: {}, m: new Map(), v: new Map() };
+    for (const [name, s] of this.slots) {
+      state.steps[name] = s.step;
+      state.m.set(name, { shape: s.m.shape.slice(), data: (await s.m.data()) as Float32Array });
+      state.v.set(name, { shape: s.v.shape.slice(), data: (await s.v.data()) as Float32Array });
+    }
+    return state;
+  }
+
+  /** Replaces the state (after a checkpoint load). Shapes are checked against `variables`. */
+  importState(state: AdamWState, variables: ReadonlyMap<string, tf.Variable>): void {
+    const problems: string[] = [];
+    for (const [name, step] of Object.entries(state.steps)) {
+      const variable = variables.get(name);
+      const m = state.m.get(name);
+      const v = state.v.get(name);
+      if (!variable) problems.push(`optimizer state for unknown variable "${name}"`);
+      else if (!m || !v) problems.push(`"${name}": optimizer moments missing`);
+      else if (!sameShape(m.shape, variable.shape) || !sameShape(v.shape, variable.shape)) {
+        problems.push(`"${name}": moments [${m.shape}] vs variable [${variable.shape}]`);
+      } else if (!(Number.isInteger(step) && step >= 0)) problems.push(`"${name}": bad step ${step}`);
+    }
+    if (problems.length > 0) {
+      throw new MmnerError(
+        'E_CHECKPOINT_OPTIMIZER',
+        `optimizer state does not fit the model:\n  ${problems.join('\n  ')}`,
+        {
+          hint: 'resume with the same model config the checkpoint was trained with',
+        },
+      );
+    }
+    this.dispose();
+    for (const [name, step] of Object.entries(state.steps)) {
+      const m = state.m.get(name)!;
+      const v = state.v.get(name)!;
+      this.slots.set(name, {
+        m: tf.variable(tf.tensor(m.data, m.shape, 'float32'), false),
+        v: tf.variable(tf.tensor(v.data, v.shape, 'float32'), false),
+        step,
+      });
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.slots.values()) {
+      s.m.dispose();
+      s.v.dispose();
+    }
+    this.slots.clear();
+  }
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
