@@ -1,0 +1,18 @@
+/**
+ * The multimodal collaboration module (token → region cross-attention + per-token gate + branch
+ * merge), its config and presets, and the small layers it is built from.
+ */
+export {
+  type BranchInput,
+  CollaborationModule,
+  type CollaborationOptions,
+  type CollaborationOutput,
+} from './collaboration.js';
+export {
+  COLLABORATION_PRESETS,
+  type CollaborationConfig,
+  type CollaborationPreset,
+  type ResolvedCollaborationConfig,
+  resolveCollaboration,
+} from './config.js';
+export { Dropout, LayerNorm, Linear, seededUniform } from './layers.js';
