@@ -61,6 +61,30 @@ test('UnsortedSegmentSum matches cpu (repeated, unused and out-of-range ids)', a
   });
 });
 
+test('OneHot matches cpu for float and int dtypes (stock wasm writes ints into float outputs)', async () => {
+  await sameOnBoth('oneHot', () => {
+    const ids = tf.tensor2d(
+      [
+        [2, 0],
+        [5, 1],
+      ],
+      [2, 2],
+      'int32',
+    );
+    return [
+      tf.oneHot(ids, 4, 1, 0, 'float32'),
+      tf.oneHot(ids, 3, 0.5, -2, 'float32'),
+      tf.cast(tf.oneHot(ids, 4), 'float32'),
+    ];
+  });
+  // The exact values, not only agreement: 1 is 1, not the bit pattern of int 1.
+  await tf.setBackend('wasm');
+  assert.deepEqual(
+    Array.from(tf.oneHot(tf.tensor1d([1], 'int32'), 3, 1, 0, 'float32').dataSync()),
+    [0, 1, 0],
+  );
+});
+
 test('BatchMatMul matches cpu for every transpose combination, rank 2 to 4', async () => {
   const cases: [number[], number, number, number][] = [
     [[], 17, 9, 13],

@@ -1,18 +1,19 @@
 /**
  * Registers mmner's wasm kernels with tfjs: the two that training cannot run without
- * (UnsortedSegmentSum, Conv2DBackpropFilter) and two faster replacements (transposed
- * BatchMatMul, Conv2DBackpropInput). Idempotent; call it before or after `setBackend('wasm')`.
+ * (UnsortedSegmentSum, Conv2DBackpropFilter), two faster replacements (transposed BatchMatMul,
+ * Conv2DBackpropInput) and one fix (OneHot with a float dtype). Idempotent; call it before or after `setBackend('wasm')`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig, isOurBatchMatMul } from './batchMatMul.js';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.js';
+import { oneHotConfig } from './oneHot.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
 
 /** Kernels that stock tfjs-backend-wasm lacks: added only while absent (a later tfjs may ship them). */
 const MISSING = [unsortedSegmentSumConfig, conv2DBackpropFilterConfig];
-/** Stock kernels we replace because ours are faster. */
-const REPLACED = [conv2DBackpropInputConfig];
+/** Stock kernels we replace: faster (Conv2DBackpropInput) or correct where stock is not (OneHot). */
+const REPLACED = [conv2DBackpropInputConfig, oneHotConfig];
 
 /** Stock kernels we replaced, to put back with `restoreStockWasmKernels`. */
 const originals = new Map<string, tf.KernelConfig>();
