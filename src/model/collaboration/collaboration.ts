@@ -6,13 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
+import { Dropout, LayerNorm, Linear } from '../layers.js';
 import { collectVariables, type Module } from '../module.js';
 import {
   type CollaborationConfig,
   type ResolvedCollaborationConfig,
   resolveCollaboration,
 } from './config.js';
-import { Dropout, LayerNorm, Linear } from './layers.js';
 
 export interface CollaborationOptions {
   /** Dropout on (default false). */
@@ -125,7 +125,7 @@ export class CollaborationModule implements Module {
     this.config = Object.freeze(resolveCollaboration(config));
     const c = this.config;
     const seed = `${c.seed}`;
-    this.drop = new Dropout(seed, c.dropout);
+    this.drop = new Dropout(c.dropout);
     this.branchModules = c.regionDim.map(
       (d, i) => new CrossAttentionBranch(seed, `branch${i}`, c, d, this.drop),
     );

@@ -3,7 +3,7 @@
  * branch, a per-token gate, branch merge), with the tiny and paper presets and their checks.
  */
 import { MmnerError } from '../../core/errors.js';
-import { checkPositiveInt, checkRate } from './layers.js';
+import { checkPositiveInt, checkRate } from '../layers.js';
 
 export interface CollaborationConfig {
   /** Width of the word vectors Dt (the text encoder's outputDim). */

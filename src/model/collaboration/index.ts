@@ -2,6 +2,8 @@
  * The multimodal collaboration module (token → region cross-attention + per-token gate + branch
  * merge), its config and presets, and the small layers it is built from.
  */
+
+export { Dropout, LayerNorm, Linear, seededUniform } from '../layers.js';
 export {
   type BranchInput,
   CollaborationModule,
@@ -15,4 +17,3 @@ export {
   type ResolvedCollaborationConfig,
   resolveCollaboration,
 } from './config.js';
-export { Dropout, LayerNorm, Linear, seededUniform } from './layers.js';

@@ -5,15 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
-import {
-  checkPositiveInt,
-  checkRate,
-  Dropout,
-  filled,
-  LayerNorm,
-  Linear,
-  seededUniform,
-} from '../collaboration/layers.js';
+import { checkPositiveInt, checkRate, Dropout, filled, LayerNorm, Linear, seededUniform } from '../layers.js';
 import { collectVariables, type Module } from '../module.js';
 import type { ImageEncoder, ImageEncoding } from '../parts.js';
 
@@ -105,7 +97,7 @@ export class TinyCnn implements ImageEncoder {
     this.outputDim = inC;
     this.norm = c.layerNorm ? new LayerNorm(inC) : undefined;
     this.globalLinear = c.globalProjection ? new Linear(seed, 'global', inC, inC) : undefined;
-    this.drop = new Dropout(seed, c.dropout);
+    this.drop = new Dropout(c.dropout);
   }
 
   /** images `[B, S, S, 3]` → regions `[B, R, D]` (R = grid², row-major), global `[B, D]`. */

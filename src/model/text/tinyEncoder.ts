@@ -6,7 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
-import { Rng } from '../../core/random.js';
+import type { Rng } from '../../core/random.js';
+import { seededVariable } from '../layers.js';
+import { dropoutMask, dropoutRng } from '../module.js';
 import type { TextBatch, TextEncoder, TextEncoding } from '../parts.js';
 import { biLstmLayer, type LstmWeights, reverseWithinLengthIndex } from './lstm.js';
 import { CASING_CLASSES, type EncodedTextBatch, encodeTextBatch, type TextVocab, UNK_ID } from './vocab.js';
@@ -84,33 +86,8 @@ function checkConfig(c: TinyTextEncoderConfig): TinyTextEncoderConfig {
   return c;
 }
 
-/**
- * A seeded variable: values drawn in JS from `Rng("<seed>/<name>")` (as module.ts's initialisers,
- * so weights are the same on every backend) but left unnamed in the tfjs registry, so that two
- * encoders with the same seed can coexist (tfjs rejects two live variables with one name).
- */
-function seeded(
-  seed: string,
-  name: string,
-  shape: number[],
-  init: (r: Rng, i: number) => number,
-): tf.Variable {
-  const r = new Rng(`${seed}/${name}`);
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = init(r, i);
-  return tf.tidy(() => tf.variable(tf.tensor(values, shape), true));
-}
-
 const uniform = (bound: number) => (r: Rng) => r.range(-bound, bound);
 const glorot = (fanIn: number, fanOut: number) => uniform(Math.sqrt(6 / (fanIn + fanOut)));
-
-/** `[n]` inverted-dropout multipliers (0 or 1/(1−p)) drawn from `rng`. */
-function dropoutMask(rng: Rng, n: number, p: number): Float32Array {
-  const keep = 1 / (1 - p);
-  const m = new Float32Array(n);
-  for (let i = 0; i < n; i++) m[i] = rng.next() < p ? 0 : keep;
-  return m;
-}
 
 export class TinyTextEncoder implements TextEncoder {
   readonly config: Readonly<TinyTextEncoderConfig>;
@@ -120,7 +97,6 @@ export class TinyTextEncoder implements TextEncoder {
   /** Width of the BiLSTM input: wordDim + charFilters + casingDim. */
   readonly inputDim: number;
   private readonly vars = new Map<string, tf.Variable>();
-  private readonly rng: Rng;
   private disposed = false;
 
   constructor(vocab: TextVocab, config: Partial<TinyTextEncoderConfig> = {}) {
@@ -128,11 +104,10 @@ export class TinyTextEncoder implements TextEncoder {
     this.vocab = vocab;
     const c = this.config;
     const seed = `text/${c.seed}`;
-    this.rng = new Rng(`${seed}/dropout`);
     this.outputDim = 2 * c.hidden;
     this.inputDim = c.wordDim + c.charFilters + c.casingDim;
     const add = (name: string, shape: number[], init: (r: Rng, i: number) => number) =>
-      this.vars.set(name, seeded(seed, name, shape, init));
+      this.vars.set(name, seededVariable(seed, name, shape, init));
     // Embeddings: U(±√(3/d)) (unit variance per vector, Lample et al.); pad rows are masked in use.
     add('word.embedding', [vocab.wordVocabSize, c.wordDim], uniform(Math.sqrt(3 / c.wordDim)));
     add('char.embedding', [vocab.charVocabSize, c.charDim], uniform(Math.sqrt(3 / c.charDim)));
@@ -194,10 +169,8 @@ export class TinyTextEncoder implements TextEncoder {
       lengths.push(n);
     }
     const wordIds = training && c.wordDropout > 0 ? this.dropWords(enc) : enc.wordIds;
-    const inDrop =
-      training && c.dropout > 0 ? dropoutMask(this.rng, N * this.inputDim, c.dropout) : undefined;
-    const outDrop =
-      training && c.dropout > 0 ? dropoutMask(this.rng, N * this.outputDim, c.dropout) : undefined;
+    const inDrop = training && c.dropout > 0 ? dropoutMask(N * this.inputDim, c.dropout) : undefined;
+    const outDrop = training && c.dropout > 0 ? dropoutMask(N * this.outputDim, c.dropout) : undefined;
     return tf.tidy(() => {
       const v = (name: string) => this.vars.get(name)! as tf.Tensor2D;
       const mask = tf.tensor2d(enc.mask, [N, 1]);
@@ -289,9 +262,10 @@ export class TinyTextEncoder implements TextEncoder {
   private dropWords(enc: EncodedTextBatch): Int32Array {
     const { wordDropout: p, wordDropoutMaxCount: maxCount } = this.config;
     const ids = enc.wordIds.slice();
+    const rng = dropoutRng();
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      if (id > UNK_ID && this.vocab.countOf(id) <= maxCount && this.rng.chance(p)) ids[i] = UNK_ID;
+      if (id > UNK_ID && this.vocab.countOf(id) <= maxCount && rng.chance(p)) ids[i] = UNK_ID;
     }
     return ids;
   }
