@@ -49,15 +49,15 @@ function eventLine(e: TrainEvent): string | undefined {
     case 'eval': {
       const langs = e.perLanguage
         ? ` (${Object.entries(e.perLanguage)
-            .map(([l, f]) => `${l} ${(f * 100).toFixed(1)}`)
+            .map(([l, f]) => `${l} ${f.toFixed(1)}`)
             .join(', ')})`
         : '';
-      return `step ${e.step} ${e.split} F1 ${(e.f1 * 100).toFixed(2)}${langs}${e.best ? ' best' : ''}`;
+      return `step ${e.step} ${e.split} F1 ${e.f1.toFixed(2)}${langs}${e.best ? ' best' : ''}`;
     }
     case 'checkpoint':
       return e.reason === 'periodic' ? undefined : `saved ${e.reason} checkpoint ${e.path}`;
     case 'earlyStop':
-      return `early stop at step ${e.step}: no better dev F1 in ${e.patience} evaluations (best ${(e.bestF1 * 100).toFixed(2)} at step ${e.bestStep})`;
+      return `early stop at step ${e.step}: no better dev F1 in ${e.patience} evaluations (best ${e.bestF1.toFixed(2)} at step ${e.bestStep})`;
     case 'interrupted':
       return `interrupted at step ${e.step}; resume from ${e.checkpoint}`;
     case 'runEnd':

@@ -43,8 +43,8 @@ test('not a TTY: one line per interval, plus the last step and every eval/end li
     step: 5,
     epoch: 0,
     split: 'dev',
-    f1: 0.5,
-    perLanguage: { en: 0.6 },
+    f1: 50,
+    perLanguage: { en: 60 },
     best: true,
   });
   p({ type: 'runEnd', time: 0, step: 5, reason: 'completed', elapsedSec: 20 });

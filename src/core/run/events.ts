@@ -57,6 +57,7 @@ export interface EvalEvent extends Base {
   epoch: number;
   /** Always `dev` while training: model selection never looks at test. */
   split: string;
+  /** Entity F1 in percent (0–100), as conlleval reports it. */
   f1: number;
   perLanguage?: Record<string, number>;
   /** Whether this is the best F1 so far (a `best` checkpoint follows). */
