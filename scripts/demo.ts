@@ -1,17 +1,23 @@
 /**
  * `npm run demo`: the main job on the embedded sample data, end to end with the CLI: write the
- * dataset, validate it, print its statistics, then score the text-only most-frequent-tag
- * baseline per language — overall and on the ambiguous subset, where only the image can tell
- * the type. (The 2M-NER model and its multimodal run join here with the model issue.)
+ * dataset, validate it, print its statistics, train 2M-NER (tiny preset, wasm) twice — the
+ * multimodal model and its text-only ablation, side by side on the two cores — and compare
+ * per-language test F1, overall and on the ambiguous subset where only the image tells the type.
  */
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { main } from '../src/cli/main.js';
+import { formatTable } from '../src/cli/tables.js';
 import { loadDataset } from '../src/core/data/dataset.node.js';
 import { scoreByLanguage, scoreSentences } from '../src/core/metrics/index.js';
 import type { Sentence } from '../src/core/types.js';
+import type { EvalReport } from '../src/eval/evaluate.js';
 import { MostFrequentTagBaseline } from '../src/model/baseline.js';
 
 const DATA = 'runs/demo/data';
+const CLI = resolve('dist/cli.js');
+const EPOCHS = process.env.MMNER_DEMO_EPOCHS ?? '8';
 const started = performance.now();
 
 async function step(title: string, argv: string[]): Promise<void> {
@@ -23,40 +29,84 @@ async function step(title: string, argv: string[]): Promise<void> {
   }
 }
 
+/** Runs `mmner train` in a child process (one per core); its output goes to runs/<name>.log. */
+function train(name: string, extra: string[]): Promise<void> {
+  const argv = ['train', '--data', DATA, '--out', `runs/demo/${name}`, '--epochs', EPOCHS, ...extra];
+  console.log(`$ mmner ${argv.join(' ')}   (log: runs/demo/${name}.log)`);
+  const log = createWriteStream(`runs/demo/${name}.log`);
+  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    const last = chunk.toString().trim().split('\n').at(-1);
+    if (last && /dev F1/.test(last)) console.log(`  ${name}: ${last}`);
+  });
+  return new Promise((done, fail) =>
+    child.on('exit', (code) =>
+      code === 0 ? done() : fail(new Error(`${name} failed (${code}): see runs/demo/${name}.log`)),
+    ),
+  );
+}
+
 await step('1. Write the sample dataset', ['data', 'sample', '--out', DATA, '--force']);
 await step('2. Validate it', ['data', 'validate', DATA]);
 await step('3. Statistics', ['data', 'stats', DATA]);
 
-console.log('\n== 4. Text-only baseline (most frequent tag per word), test split, conlleval F1');
-const data = await loadDataset(resolve(DATA, 'dataset.json'));
-const model = new MostFrequentTagBaseline(data.splits.train ?? []);
-const test = data.splits.test ?? [];
-const predict = (s: Sentence) => model.predict(s.tokens);
-const inSubset = (name: string) => new Set(data.subsets[name] ?? []);
-const f1 = (sentences: Sentence[]) =>
-  scoreSentences(
-    sentences.map((s) => s.tags),
-    sentences.map(predict),
-  ).overall.f1;
+console.log(`\n== 4. Train 2M-NER (tiny) with images and text-only, ${EPOCHS} epochs each, in parallel`);
+await Promise.all([train('multimodal', []), train('text-only', ['--ablation', 'text-only'])]);
 
-const ambiguous = inSubset('ambiguous');
-const all = scoreByLanguage(test, test.map(predict));
-const rows = [...Object.entries(all.byLanguage), ['all', all.overall] as const].map(([lang, r]) => {
-  const of = (s: Sentence) => lang === 'all' || s.lang === lang;
-  return [
-    lang,
-    String(test.filter(of).length),
-    r.overall.precision.toFixed(2),
-    r.overall.recall.toFixed(2),
-    r.overall.f1.toFixed(2),
-    f1(test.filter((s) => of(s) && ambiguous.has(s.id))).toFixed(2),
-    f1(test.filter((s) => of(s) && !ambiguous.has(s.id))).toFixed(2),
-  ];
-});
-const head = ['lang', 'sentences', 'P', 'R', 'F1', 'F1 ambiguous', 'F1 rest'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
+console.log('\n== 5. Test F1 (conlleval), selected on dev');
+const data = await loadDataset(resolve(DATA, 'dataset.json'));
+const test = data.splits.test ?? [];
+const ambiguous = new Set(data.subsets.ambiguous ?? []);
+const baseline = new MostFrequentTagBaseline(data.splits.train ?? []);
+const baselinePred = test.map((s) => baseline.predict(s.tokens));
+const baselineByLang = scoreByLanguage(test, baselinePred);
+const report = (name: string) =>
+  JSON.parse(readFileSync(`runs/demo/${name}/eval/test.json`, 'utf8')) as EvalReport;
+const mm = report('multimodal');
+const to = report('text-only');
+const ambiguousBaseline = (lang: string) => {
+  const idx = test.flatMap((s: Sentence, i) =>
+    ambiguous.has(s.id) && (lang === 'all' || s.lang === lang) ? [i] : [],
+  );
+  return scoreSentences(
+    idx.map((i) => test[i]!.tags),
+    idx.map((i) => baselinePred[i]!),
+  ).overall.f1;
+};
+const ambiguousF1 = (r: EvalReport, lang: string) => {
+  const rows = r.sentences.filter(
+    (s) => s.subsets?.includes('ambiguous') && (lang === 'all' || s.lang === lang),
+  );
+  return scoreSentences(
+    rows.map((s) => s.gold),
+    rows.map((s) => s.pred),
+  ).overall.f1;
+};
+const langs = [...Object.keys(mm.metrics.conlleval.byLanguage), 'all'];
+const f1 = (r: EvalReport, lang: string) =>
+  (lang === 'all' ? r.metrics.conlleval.overall : r.metrics.conlleval.byLanguage[lang]!).overall.f1;
+const baseF1 = (lang: string) =>
+  (lang === 'all' ? baselineByLang.overall : baselineByLang.byLanguage[lang]!).overall.f1;
 console.log(
-  '\nThe text alone cannot resolve the ambiguous subset (e.g. "Jordan" as PER or LOC); the image can.' +
-    `\nDataset: ${resolve(DATA)}  (demo took ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  formatTable(
+    ['lang', 'baseline', 'text-only', 'multimodal', 'ambiguous: baseline', 'text-only', 'multimodal'],
+    langs.map((lang) =>
+      [
+        baseF1(lang),
+        f1(to, lang),
+        f1(mm, lang),
+        ambiguousBaseline(lang),
+        ambiguousF1(to, lang),
+        ambiguousF1(mm, lang),
+      ].reduce<string[]>((row, x) => [...row, x.toFixed(2)], [lang]),
+    ),
+  ),
+);
+console.log(
+  'baseline = most frequent tag per word. "ambiguous": sentences whose entity only the image can type' +
+    ` (${ambiguous.size} of ${data.splits.train!.length + data.splits.dev!.length + test.length}).` +
+    `\nRuns: ${resolve('runs/demo/multimodal')}, ${resolve('runs/demo/text-only')}` +
+    `  (demo took ${((performance.now() - started) / 1000).toFixed(0)} s)`,
 );

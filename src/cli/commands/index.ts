@@ -4,6 +4,16 @@ import { dataOverlap } from './dataOverlap.js';
 import { dataSample } from './dataSample.js';
 import { dataStats } from './dataStats.js';
 import { dataValidate } from './dataValidate.js';
+import { evaluate } from './evaluate.js';
 import { score } from './score.js';
+import { train } from './train.js';
 
-export const COMMANDS: readonly Command[] = [dataSample, dataStats, dataValidate, dataOverlap, score];
+export const COMMANDS: readonly Command[] = [
+  train,
+  evaluate,
+  dataSample,
+  dataStats,
+  dataValidate,
+  dataOverlap,
+  score,
+];

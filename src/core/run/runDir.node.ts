@@ -68,7 +68,7 @@ export class RunDir {
       if ((await readText(run.file(RUN_FILES.config))) === undefined) {
         throw new MmnerError('E_RUN_NOT_FOUND', `no run "${name}" (no ${RUN_FILES.config})`, {
           file: run.path,
-          hint: `list the folders of ${root}, or start a run with \`mmner train --run ${name}\``,
+          hint: `check the path, or start a run with \`mmner train --out ${join(root, name)}\``,
         });
       }
     } else {

@@ -1,0 +1,70 @@
+/**
+ * `mmner eval`: scores a run's selected (best-on-dev) checkpoint on one split, writes
+ * `runs/NAME/eval/<split>.json` (per-sentence tokens, gold, prediction, image id; metrics per
+ * language, type and subset) and prints the per-language table.
+ */
+import { MmnerError } from '../../core/errors.js';
+import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
+import { evalRun } from '../../train/session.node.js';
+import { type Command, choiceOption, parseCommandArgs } from '../command.js';
+import { formatLanguageTable } from '../tables.js';
+
+const NAME = 'eval';
+
+export const evaluate: Command = {
+  name: NAME,
+  summary: "Score a run's best checkpoint on a split; write eval/<split>.json",
+  usage: `Usage: mmner eval --run runs/NAME [--split test] [--data DIR] [--backend B] [--json]
+
+Scores the checkpoint that dev selected (checkpoints/best.safetensors; the latest valid one if
+the run has none yet) on a split of the run's dataset, writes runs/NAME/eval/<split>.json and
+prints P/R/F1 per language (conlleval), strict IOB2 F1, and F1 on each named subset.
+
+Options:
+  --run DIR     the run folder (written by mmner train)
+  --split S     the split to score (default test)
+  --data DIR    another dataset (manifest or folder) instead of the run's own
+  --backend B   wasm (default), cpu, webgpu, tensorflow or auto
+  --json        print the metrics as JSON instead of the table
+
+Example:
+  mmner eval --run runs/tiny --split test
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(NAME, argv, {
+      run: { type: 'string' },
+      split: { type: 'string' },
+      data: { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length > 0) {
+      throw new MmnerError('E_USAGE', `unexpected argument '${positionals[0]}'`, {
+        hint: `See: mmner ${NAME} --help`,
+      });
+    }
+    if (!values.run)
+      throw new MmnerError('E_USAGE', '--run is required', { hint: `See: mmner ${NAME} --help` });
+    const split = values.split ?? 'test';
+    const { report, opened } = await evalRun(values.run, split, {
+      ...(values.data ? { data: values.data } : {}),
+      backend: choiceOption<BackendName | 'auto'>(
+        NAME,
+        'backend',
+        values.backend,
+        [...BACKEND_NAMES, 'auto'],
+        'wasm',
+      ),
+      log: (line) => io.err(`${line}\n`),
+    });
+    if (values.json) {
+      io.out(`${JSON.stringify(report.metrics, null, 2)}\n`);
+    } else {
+      io.out(formatLanguageTable(report));
+      io.out(
+        `\ncheckpoint: ${opened.checkpoint}; wrote ${opened.run.relative(opened.run.file('eval', `${split}.json`))}\n`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * `mmner train`: trains 2M-NER on a dataset manifest into a run folder, with a progress bar,
+ * dev-set selection, Ctrl-C = save a checkpoint and stop (resume with --resume), then prints
+ * the per-language scores of the selected checkpoint.
+ */
+import { MmnerError } from '../../core/errors.js';
+import { ABLATIONS, type Ablation, PRESETS, type Preset } from '../../model/config.js';
+import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
+import { progressReporter } from '../../train/progress.js';
+import { trainRun } from '../../train/session.node.js';
+import { type Command, choiceOption, intOption, parseCommandArgs } from '../command.js';
+import { formatLanguageTable } from '../tables.js';
+
+const NAME = 'train';
+
+export const train: Command = {
+  name: NAME,
+  summary: 'Train a 2M-NER model on a dataset (selects the best checkpoint on dev)',
+  usage: `Usage: mmner train --data DIR --out runs/NAME [--preset tiny|paper] [--ablation NAME]
+                   [--backend auto|wasm|cpu|webgpu|tensorflow] [--epochs N] [--batch-size N]
+                   [--lr X] [--seed N] [--patience N] [--limit N] [--resume]
+
+Trains on the dataset's train split, evaluates on dev after every epoch and keeps the best
+checkpoint by dev F1 (never test), then scores it on dev and test: runs/NAME/eval/{dev,test}.json.
+Progress goes to runs/NAME/events.jsonl and, on a terminal, a progress bar. Ctrl-C finishes the
+current step, saves a checkpoint and stops; --resume continues exactly where it stopped.
+
+Options:
+  --data DIR         a dataset manifest (dataset.json) or the folder holding it
+  --out DIR          the run folder (created; its name may use letters, digits, . _ -)
+  --preset P         tiny (from scratch, CPU; default) or paper (pretrained encoders)
+  --ablation A       ${ABLATIONS.join(', ')} (default none)
+  --backend B        wasm (default), cpu, webgpu, tensorflow, or auto (the fastest available)
+  --epochs N         override the preset's epochs (tiny: 12)
+  --batch-size N     override the preset's batch size (32)
+  --lr X             override the peak learning rate
+  --seed N           seed of weights, dropout and batch order (default 1)
+  --patience N       stop after N epochs without a better dev F1 (tiny: 4; 0 = never)
+  --limit N          use at most N sentences per split (quick trials)
+  --resume           continue the run in --out from its last valid checkpoint
+
+Example:
+  mmner data sample --out data/sample && mmner train --data data/sample --out runs/tiny
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(NAME, argv, {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      preset: { type: 'string' },
+      ablation: { type: 'string' },
+      backend: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      patience: { type: 'string' },
+      resume: { type: 'boolean' },
+    });
+    if (positionals.length > 0) {
+      throw new MmnerError('E_USAGE', `unexpected argument '${positionals[0]}'`, {
+        hint: `See: mmner ${NAME} --help`,
+      });
+    }
+    if (!values.out)
+      throw new MmnerError('E_USAGE', '--out is required', { hint: `See: mmner ${NAME} --help` });
+    if (!values.data && !values.resume) {
+      throw new MmnerError('E_USAGE', '--data is required (except with --resume)', {
+        hint: `See: mmner ${NAME} --help`,
+      });
+    }
+    const positive = (name: string, v: string | undefined) => {
+      const n = intOption(NAME, name, v, 1);
+      if (n < 1)
+        throw new MmnerError('E_USAGE', `--${name} must be at least 1`, {
+          hint: `See: mmner ${NAME} --help`,
+        });
+      return v === undefined ? undefined : n;
+    };
+    let lr: number | undefined;
+    if (values.lr !== undefined) {
+      lr = Number(values.lr);
+      if (!(lr > 0)) throw new MmnerError('E_USAGE', `--lr must be a positive number, got '${values.lr}'`);
+    }
+    const controller = new AbortController();
+    const onSigint = () => {
+      io.err('\nmmner: stopping after this step and saving a checkpoint (Ctrl-C again to kill)\n');
+      controller.abort();
+      process.once('SIGINT', () => process.exit(130));
+    };
+    process.once('SIGINT', onSigint);
+    try {
+      const seed = intOption(NAME, 'seed', values.seed, 1);
+      const epochs = positive('epochs', values.epochs);
+      const batchSize = positive('batch-size', values['batch-size']);
+      const limit = positive('limit', values.limit);
+      const patience =
+        values.patience === undefined ? undefined : intOption(NAME, 'patience', values.patience, 0);
+      if (patience !== undefined && patience < 0)
+        throw new MmnerError('E_USAGE', '--patience must be 0 or more');
+      const result = await trainRun({
+        data: values.data ?? '',
+        out: values.out,
+        preset: choiceOption<Preset>(NAME, 'preset', values.preset, PRESETS, 'tiny'),
+        ablation: choiceOption<Ablation>(NAME, 'ablation', values.ablation, ABLATIONS, 'none'),
+        backend: choiceOption<BackendName | 'auto'>(
+          NAME,
+          'backend',
+          values.backend,
+          [...BACKEND_NAMES, 'auto'],
+          'wasm',
+        ),
+        seed,
+        ...(epochs ? { epochs } : {}),
+        ...(batchSize ? { batchSize } : {}),
+        ...(lr ? { lr } : {}),
+        ...(limit ? { limit } : {}),
+        ...(patience !== undefined ? { patience } : {}),
+        resume: Boolean(values.resume),
+        signal: controller.signal,
+        onEvent: progressReporter({ stream: { write: (s: string) => io.err(s), isTTY: io.isTTY } }),
+        log: (line) => io.err(`${line}\n`),
+      });
+      const r = result.result;
+      if (r.reason === 'interrupted') {
+        io.out(`interrupted at step ${r.step}; resume with: mmner train --out ${values.out} --resume\n`);
+        return 130;
+      }
+      io.out(
+        `trained ${r.step} steps (${r.reason}); best dev F1 ${r.bestF1?.toFixed(2) ?? '–'} at step ${r.bestStep ?? '–'}\n`,
+      );
+      for (const report of [result.dev, result.test]) if (report) io.out(`\n${formatLanguageTable(report)}`);
+      io.out(`\nrun: ${result.runPath}\n`);
+      return 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

@@ -1,0 +1,116 @@
+/**
+ * Evaluation of a model on one split: predictions for every sentence, then conlleval-exact and
+ * strict scores overall, per language, per type and on each named subset (e.g. `ambiguous`).
+ * The result is what `runs/<name>/eval/<split>.json` holds; images come from an injected loader,
+ * so this layer stays free of file access.
+ */
+import { scoreByLanguage, scoreSentences } from '../core/metrics/index.js';
+import type { ScoreResult } from '../core/metrics/result.js';
+import type { Sentence } from '../core/types.js';
+import { chunks, makeBatch } from '../model/batch.js';
+import type { MmnerModel } from '../model/mmner.js';
+
+export interface EvalSentence {
+  id: string;
+  lang: string;
+  tokens: string[];
+  gold: string[];
+  pred: string[];
+  image?: string;
+  /** Names of the subsets the sentence belongs to. */
+  subsets?: string[];
+}
+
+export interface SubsetScore {
+  sentences: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface EvalReport {
+  version: 1;
+  split: string;
+  /** conlleval mode (the default report) and strict IOB2, overall and per language. */
+  metrics: {
+    conlleval: { overall: ScoreResult; byLanguage: Record<string, ScoreResult> };
+    strict: { overall: ScoreResult; byLanguage: Record<string, ScoreResult> };
+    /** conlleval F1 etc. per subset (all languages), e.g. `ambiguous`. */
+    subsets: Record<string, SubsetScore>;
+  };
+  sentences: EvalSentence[];
+}
+
+export interface EvaluateOptions {
+  split: string;
+  batchSize?: number;
+  /** Loads the images of a batch (`[B, size, size, 3]`); required for models with image branches. */
+  loadImages?: (sentences: readonly Sentence[]) => Promise<Float32Array>;
+  /** Subset name → sentence ids. */
+  subsets?: Record<string, readonly string[]>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function predictAll(
+  model: MmnerModel,
+  sentences: readonly Sentence[],
+  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'>,
+): Promise<string[][]> {
+  const predictions: string[][] = [];
+  for (const part of chunks(sentences, options.batchSize ?? 64)) {
+    const images = model.hasImages ? await options.loadImages?.(part) : undefined;
+    const out = await model.predict(makeBatch(model, part, images, false));
+    predictions.push(...out.paths);
+    options.onProgress?.(predictions.length, sentences.length);
+  }
+  return predictions;
+}
+
+export function scoreReport(
+  split: string,
+  sentences: readonly Sentence[],
+  predictions: readonly string[][],
+  subsets: Record<string, readonly string[]> = {},
+): EvalReport {
+  const pred = predictions.map((p) => [...p]);
+  const strict = scoreByLanguage(sentences, pred, { mode: 'strict' });
+  const lenient = scoreByLanguage(sentences, pred);
+  const memberOf = new Map<string, string[]>();
+  for (const [name, ids] of Object.entries(subsets)) {
+    for (const id of ids) memberOf.set(id, [...(memberOf.get(id) ?? []), name]);
+  }
+  const subsetScores: Record<string, SubsetScore> = {};
+  for (const name of Object.keys(subsets)) {
+    const idx = sentences.flatMap((s, i) => (memberOf.get(s.id)?.includes(name) ? [i] : []));
+    const r = scoreSentences(
+      idx.map((i) => sentences[i]!.tags),
+      idx.map((i) => pred[i]!),
+    );
+    subsetScores[name] = { sentences: idx.length, ...r.overall };
+  }
+  return {
+    version: 1,
+    split,
+    metrics: {
+      conlleval: { overall: lenient.overall, byLanguage: lenient.byLanguage },
+      strict: { overall: strict.overall, byLanguage: strict.byLanguage },
+      subsets: subsetScores,
+    },
+    sentences: sentences.map((s, i) => {
+      const row: EvalSentence = { id: s.id, lang: s.lang, tokens: s.tokens, gold: s.tags, pred: pred[i]! };
+      if (s.image !== undefined) row.image = s.image;
+      const names = memberOf.get(s.id);
+      if (names) row.subsets = names;
+      return row;
+    }),
+  };
+}
+
+export async function evaluate(
+  model: MmnerModel,
+  sentences: readonly Sentence[],
+  options: EvaluateOptions,
+): Promise<EvalReport> {
+  const predictions = await predictAll(model, sentences, options);
+  return scoreReport(options.split, sentences, predictions, options.subsets);
+}

@@ -1,0 +1,205 @@
+/**
+ * How a 2M-NER model and its training are configured: presets (`tiny` from scratch on the CPU;
+ * `paper` = the authors' configuration without their flaws) and ablation switches applied on top.
+ * The resolved config is persisted in `runs/<name>/config.json`; every field has a default here.
+ */
+import { MmnerError } from '../core/errors.js';
+import type { ContrastiveConfig } from './contrastive/config.js';
+
+export const PRESETS = ['tiny', 'paper'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+/** Ablations of the issue: each switches one part off or picks one variant. */
+export const ABLATIONS = [
+  'none',
+  'text-only',
+  'no-contrastive',
+  'sentence-align',
+  'token-align',
+  'vit-only',
+  'resnet-only',
+  'no-gate',
+] as const;
+export type Ablation = (typeof ABLATIONS)[number];
+
+/** An image branch: the tiny CNN (trained), or the paper's ViT / ResNet-152 (pretrained). */
+export type ImageBranch = 'cnn' | 'vit' | 'resnet';
+
+export interface ModelConfig {
+  preset: Preset;
+  ablation: Ablation;
+  seed: number;
+  /** Entity types, in tag-vocabulary order (tags = O, B-X, I-X per type). */
+  entityTypes: string[];
+  text: { kind: 'tiny'; options: Record<string, number> } | { kind: 'bert'; path: string; layer: number };
+  image: {
+    /** Branches whose regions the collaboration module attends over; empty = text only. */
+    branches: ImageBranch[];
+    /** Input side in pixels (square). */
+    size: number;
+    /** Weights folders for pretrained branches (`vit`, `resnet`). */
+    paths: Partial<Record<ImageBranch, string>>;
+  };
+  collaboration: { heads: number; dropout: number; gate: boolean };
+  /** null = no contrastive loss. `projectionDim`: width of the shared space. */
+  contrastive:
+    | (Required<Pick<ContrastiveConfig, 'form' | 'level'>> & ContrastiveConfig & { projectionDim: number })
+    | null;
+  /** Loss = crf·CRF NLL + contrastive·Σ_branches CL (the paper: 2·(0.8·CRF + 0.2·CL)). */
+  lossWeights: { crf: number; contrastive: number };
+  /** Dropout before the emission layer. */
+  dropout: number;
+}
+
+export interface TrainConfig {
+  optimizer: 'adamw' | 'adam';
+  lr: number;
+  /** Learning rate of pretrained encoders (BERT, ViT); the tiny preset has none. */
+  encoderLr: number;
+  weightDecay: number;
+  /** Warm-up as a share of all steps. */
+  warmup: number;
+  epochs: number;
+  batchSize: number;
+  clipNorm: number;
+  /** Stop after this many evaluations without a better dev F1 (0 = never). */
+  patience: number;
+  /** Keep the last N step checkpoints (the best-on-dev one is kept apart). */
+  keepCheckpoints: number;
+  /** Also save every N steps (0 = only at evaluations and the end). */
+  checkpointEvery: number;
+  seed: number;
+}
+
+export interface RunConfig {
+  model: ModelConfig;
+  train: TrainConfig;
+}
+
+function tinyPreset(entityTypes: string[], seed: number): RunConfig {
+  return {
+    model: {
+      preset: 'tiny',
+      ablation: 'none',
+      seed,
+      entityTypes,
+      text: { kind: 'tiny', options: {} },
+      image: { branches: ['cnn'], size: 64, paths: {} },
+      collaboration: { heads: 4, dropout: 0.1, gate: true },
+      contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 64 },
+      lossWeights: { crf: 1, contrastive: 0.1 },
+      dropout: 0.5,
+    },
+    train: {
+      optimizer: 'adamw',
+      lr: 2e-3,
+      encoderLr: 2e-3,
+      weightDecay: 1e-4,
+      warmup: 0.05,
+      epochs: 12,
+      batchSize: 32,
+      clipNorm: 5,
+      patience: 4,
+      keepCheckpoints: 2,
+      checkpointEvery: 0,
+      seed,
+    },
+  };
+}
+
+/** The authors' configuration (paper.md §2), selected on dev and scored strictly, not on test. */
+function paperPreset(entityTypes: string[], seed: number): RunConfig {
+  return {
+    model: {
+      preset: 'paper',
+      ablation: 'none',
+      seed,
+      entityTypes,
+      text: { kind: 'bert', path: '', layer: 12 },
+      image: { branches: ['vit', 'resnet'], size: 224, paths: {} },
+      collaboration: { heads: 12, dropout: 0.1, gate: true },
+      contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 768 },
+      lossWeights: { crf: 2 * 0.8, contrastive: 2 * 0.2 },
+      dropout: 0.1,
+    },
+    train: {
+      optimizer: 'adam',
+      lr: 5e-5,
+      encoderLr: 5e-5,
+      weightDecay: 0,
+      warmup: 0,
+      epochs: 8,
+      batchSize: 32,
+      clipNorm: 0,
+      patience: 0,
+      keepCheckpoints: 2,
+      checkpointEvery: 0,
+      seed,
+    },
+  };
+}
+
+function usage(what: string, value: unknown, valid: readonly string[]): MmnerError {
+  return new MmnerError('E_CONFIG', `unknown ${what} '${String(value)}'`, {
+    hint: `valid values: ${valid.join(', ')}`,
+  });
+}
+
+/** Applies one ablation switch to a model config (returns a new object). */
+export function applyAblation(model: ModelConfig, ablation: Ablation): ModelConfig {
+  if (!(ABLATIONS as readonly string[]).includes(ablation)) throw usage('ablation', ablation, ABLATIONS);
+  const m: ModelConfig = structuredClone(model);
+  m.ablation = ablation;
+  const keepBranch = (b: ImageBranch) => {
+    if (!m.image.branches.includes(b)) {
+      throw new MmnerError(
+        'E_CONFIG',
+        `ablation '${ablation}' needs the ${b} branch, which preset '${m.preset}' has not`,
+        {
+          hint: `the ${m.preset} preset's image branches: ${m.image.branches.join(', ') || 'none'}`,
+        },
+      );
+    }
+    m.image.branches = [b];
+  };
+  switch (ablation) {
+    case 'none':
+      break;
+    case 'text-only':
+      m.image.branches = [];
+      m.contrastive = null;
+      break;
+    case 'no-contrastive':
+      m.contrastive = null;
+      break;
+    case 'sentence-align':
+    case 'token-align':
+      if (m.contrastive) m.contrastive.level = ablation === 'token-align' ? 'token' : 'sentence';
+      break;
+    case 'vit-only':
+      keepBranch('vit');
+      break;
+    case 'resnet-only':
+      keepBranch('resnet');
+      break;
+    case 'no-gate':
+      m.collaboration.gate = false;
+      break;
+    default: {
+      const never: never = ablation;
+      throw usage('ablation', never, ABLATIONS);
+    }
+  }
+  return m;
+}
+
+/** A preset's run config for a dataset's entity types, with an ablation applied. */
+export function presetConfig(
+  preset: Preset,
+  entityTypes: string[],
+  { seed = 1, ablation = 'none' as Ablation } = {},
+): RunConfig {
+  if (!(PRESETS as readonly string[]).includes(preset)) throw usage('preset', preset, PRESETS);
+  const base = preset === 'tiny' ? tinyPreset(entityTypes, seed) : paperPreset(entityTypes, seed);
+  return { ...base, model: applyAblation(base.model, ablation) };
+}

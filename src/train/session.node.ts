@@ -1,0 +1,331 @@
+/**
+ * One training run from files to files: load the dataset, build (or, with resume, rebuild) the
+ * model, preload images, run the training loop with dev-set selection, then score the best
+ * checkpoint on dev and test and write `eval/<split>.json`. `mmner train` and the extension's job
+ * process both call `trainRun`.
+ */
+import { basename, dirname, resolve } from 'node:path';
+import { findManifest, type LoadedDataset, loadDataset } from '../core/data/dataset.node.js';
+import { MmnerError } from '../core/errors.js';
+import { DEFAULT_PREPROCESS, imageLength, normalizeInto } from '../core/image/options.js';
+import { decodeImage } from '../core/image/preprocess.node.js';
+import { RunDir } from '../core/run/runDir.node.js';
+import type { Sentence } from '../core/types.js';
+import { ENTITY_TYPES } from '../core/types.js';
+import { type EvalReport, predictAll, scoreReport } from '../eval/evaluate.js';
+import { makeBatch } from '../model/batch.js';
+import { buildModel } from '../model/build.js';
+import { type Ablation, type Preset, presetConfig, type RunConfig } from '../model/config.js';
+import type { MmnerModel, ModelBatch } from '../model/mmner.js';
+import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
+import { type BackendName, initBackend } from './backends.js';
+import { restoreCheckpoint } from './checkpoint.js';
+import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from './checkpoint.node.js';
+import { fanOut, type Observer, runDirLogger } from './events.js';
+import { type TrainResult, trainLoop } from './loop.js';
+import { AdamW, NO_DECAY_PATTERN } from './optimizer.js';
+import { BatchSampler } from './sampler.js';
+import { makeSchedule } from './schedule.js';
+
+/** What `config.json` of a run holds. */
+export interface RunFile extends RunConfig {
+  version: 1;
+  /** Absolute path of the dataset manifest. */
+  data: string;
+  vocab: TextVocabJSON;
+}
+
+export interface TrainRunOptions {
+  /** A dataset manifest or a folder holding `dataset.json`. */
+  data: string;
+  /** The run folder, e.g. `runs/tiny`. */
+  out: string;
+  preset?: Preset;
+  ablation?: Ablation;
+  seed?: number;
+  backend?: BackendName | 'auto';
+  /** Overrides of the preset's training settings. */
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  /** Evaluations without a better dev F1 before stopping (0 = never). */
+  patience?: number;
+  /** Use at most this many sentences of each split (quick runs, tests). */
+  limit?: number;
+  resume?: boolean;
+  signal?: AbortSignal;
+  onEvent?: Observer;
+  log?: (line: string) => void;
+}
+
+export interface TrainRunResult {
+  runPath: string;
+  backend: string;
+  result: TrainResult;
+  dev?: EvalReport;
+  test?: EvalReport;
+}
+
+/** Entity types in the canonical order (PER, LOC, ORG, MISC), then any others alphabetically. */
+function entityTypesOf(sentences: readonly Sentence[]): string[] {
+  const seen = new Set<string>();
+  for (const s of sentences) for (const t of s.tags) if (t !== 'O') seen.add(t.slice(2));
+  const known = ENTITY_TYPES.filter((t) => seen.has(t));
+  return [...known, ...[...seen].filter((t) => !(ENTITY_TYPES as readonly string[]).includes(t)).sort()];
+}
+
+/** Decoded 8-bit images by sentence, normalised into a batch on demand (training batches are built synchronously). */
+export class ImageTable {
+  private readonly pixels = new Map<string, Uint8Array>();
+  constructor(readonly size: number) {}
+
+  static async load(data: LoadedDataset, sentences: readonly Sentence[], size: number): Promise<ImageTable> {
+    const table = new ImageTable(size);
+    const ids = [...new Set(sentences.flatMap((s) => (s.image ? [s.image] : [])))];
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const path = data.imagePaths.get(id);
+        if (path) table.pixels.set(id, await decodeImage(path, { size }));
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    return table;
+  }
+
+  /** `[B, size, size, 3]` normalised; sentences without a found image get the blank (mean-colour) image. */
+  batch(sentences: readonly Sentence[]): Float32Array {
+    const one = imageLength(this.size);
+    const out = new Float32Array(sentences.length * one);
+    sentences.forEach((s, i) => {
+      const rgb = s.image ? this.pixels.get(s.image) : undefined;
+      if (rgb) normalizeInto(rgb, DEFAULT_PREPROCESS.mean, DEFAULT_PREPROCESS.std, out, i * one);
+    });
+    return out;
+  }
+
+  get count(): number {
+    return this.pixels.size;
+  }
+}
+
+async function openDataset(path: string, limit?: number): Promise<LoadedDataset> {
+  const manifest = await findManifest(path);
+  if (!manifest) {
+    throw new MmnerError(
+      'E_DATA_NO_MANIFEST',
+      `${path} is not a dataset manifest or a folder holding dataset.json`,
+      {
+        hint: 'write one with `mmner data sample --out DIR`, or see docs/data.md for the manifest format',
+      },
+    );
+  }
+  const data = await loadDataset(manifest);
+  for (const split of ['train', 'dev']) {
+    if (!data.splits[split]?.length) {
+      throw new MmnerError('E_DATA_SPLIT', `the dataset has no '${split}' split (or it is empty)`, {
+        file: manifest,
+        hint: 'training needs train and dev splits (dev selects the best checkpoint; test is only scored)',
+      });
+    }
+  }
+  if (limit) for (const k of Object.keys(data.splits)) data.splits[k] = data.splits[k]!.slice(0, limit);
+  return data;
+}
+
+/** Scores a model on sentences, with images from the table. */
+export async function scoreSplit(
+  model: MmnerModel,
+  split: string,
+  sentences: readonly Sentence[],
+  images: ImageTable | undefined,
+  subsets: Record<string, readonly string[]>,
+): Promise<EvalReport> {
+  const predictions = await predictAll(model, sentences, {
+    batchSize: 64,
+    loadImages: async (part) => images?.batch(part) ?? new Float32Array(0),
+  });
+  return scoreReport(split, sentences, predictions, subsets);
+}
+
+export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
+  const log = options.log ?? (() => {});
+  const backend = await initBackend(options.backend ?? 'wasm');
+  log(`backend: ${backend.name} (${backend.note})`);
+  const run = await RunDir.open(dirname(resolve(options.out)), basename(resolve(options.out)));
+
+  let file: RunFile;
+  let resumeFrom: Awaited<ReturnType<typeof latestValidCheckpoint>>;
+  if (options.resume) {
+    file = (await run.readConfig()) as RunFile;
+    resumeFrom = await latestValidCheckpoint(run.checkpointsDir, log);
+    if (!resumeFrom) {
+      throw new MmnerError('E_RESUME', `no checkpoint to resume from in ${run.path}`, {
+        hint: 'start the run without --resume',
+      });
+    }
+    log(`resuming from ${run.relative(resumeFrom.path)}`);
+  }
+  const data = await openDataset(options.resume ? file!.data : options.data, options.limit);
+  const train = data.splits.train!;
+  const dev = data.splits.dev!;
+  if (!options.resume) {
+    const config = presetConfig(options.preset ?? 'tiny', entityTypesOf(train), {
+      seed: options.seed ?? 1,
+      ablation: options.ablation ?? 'none',
+    });
+    if (options.epochs !== undefined) config.train.epochs = options.epochs;
+    if (options.batchSize !== undefined) config.train.batchSize = options.batchSize;
+    if (options.lr !== undefined) config.train.lr = options.lr;
+    if (options.patience !== undefined) config.train.patience = options.patience;
+    file = { version: 1, ...config, data: data.manifestPath, vocab: TextVocab.build(train).toJSON() };
+  }
+  const cfg = file!;
+  // Built before config.json is written, so a config that cannot be built leaves no half run.
+  const model = buildModel(cfg.model, { vocab: TextVocab.fromJSON(cfg.vocab) });
+  if (!options.resume) await run.writeConfig(cfg);
+  const needsImages = model.hasImages;
+  const images = needsImages
+    ? await ImageTable.load(data, [...train, ...dev, ...(data.splits.test ?? [])], cfg.model.image.size)
+    : undefined;
+  if (images) log(`images: ${images.count} decoded at ${cfg.model.image.size}×${cfg.model.image.size}`);
+
+  const t = cfg.train;
+  const sampler = new BatchSampler(
+    train.map((s) => s.lang),
+    { batchSize: t.batchSize, seed: t.seed },
+  );
+  const steps = t.epochs * sampler.batchesPerEpoch;
+  const optimizer = new AdamW({
+    weightDecay: t.weightDecay,
+    groups: [{ name: 'noDecay', pattern: NO_DECAY_PATTERN, weightDecay: 0 }],
+  });
+  const toBatch = (indices: number[]): ModelBatch => {
+    const part = indices.map((i) => train[i]!);
+    return makeBatch(model, part, images?.batch(part));
+  };
+  try {
+    const result = await trainLoop({
+      model,
+      sampler,
+      makeBatch: toBatch,
+      optimizer,
+      schedule: makeSchedule({ kind: 'linear', lr: t.lr, warmupSteps: Math.round(t.warmup * steps) }, steps),
+      clipNorm: t.clipNorm > 0 ? t.clipNorm : Number.POSITIVE_INFINITY,
+      steps,
+      evalEvery: 'epoch',
+      evaluate: async () => {
+        const r = await scoreSplit(model, 'dev', dev, images, {});
+        const perLanguage = Object.fromEntries(
+          Object.entries(r.metrics.conlleval.byLanguage).map(([lang, s]) => [lang, s.overall.f1]),
+        );
+        return { f1: r.metrics.conlleval.overall.overall.f1, perLanguage };
+      },
+      ...(t.patience > 0 ? { earlyStopPatience: t.patience } : {}),
+      ...(t.checkpointEvery > 0 ? { checkpointEvery: t.checkpointEvery } : {}),
+      keepCheckpoints: t.keepCheckpoints,
+      runDir: run,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onEvent: fanOut([runDirLogger(run), ...(options.onEvent ? [options.onEvent] : [])]),
+      ...(resumeFrom ? { resumeFrom } : {}),
+      extra: { preset: cfg.model.preset, ablation: cfg.model.ablation },
+    });
+    const out: TrainRunResult = { runPath: run.path, backend: backend.name, result };
+    if (result.reason !== 'interrupted') {
+      // Score the checkpoint that dev selected, never the last one by default.
+      if (result.bestCheckpoint)
+        restoreCheckpoint(await readCheckpoint(result.bestCheckpoint), model.namedVariables());
+      out.dev = await scoreSplit(model, 'dev', dev, images, data.subsets);
+      await run.writeEval('dev', out.dev);
+      const test = data.splits.test;
+      if (test?.length) {
+        out.test = await scoreSplit(model, 'test', test, images, data.subsets);
+        await run.writeEval('test', out.test);
+      }
+    }
+    return out;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+    await run.close();
+  }
+}
+
+export interface OpenedRun {
+  run: RunDir;
+  file: RunFile;
+  model: MmnerModel;
+  data: LoadedDataset;
+  /** The checkpoint whose weights the model holds. */
+  checkpoint: string;
+}
+
+/** Rebuilds a run's model from config.json with its best-on-dev checkpoint (or the latest valid one). */
+export async function openRun(
+  runPath: string,
+  options: { data?: string; log?: (line: string) => void } = {},
+): Promise<OpenedRun> {
+  const run = await RunDir.open(dirname(resolve(runPath)), basename(resolve(runPath)), { create: false });
+  const file = (await run.readConfig()) as RunFile;
+  let path = resolve(run.checkpointsDir, BEST_CHECKPOINT);
+  let checkpoint = await readCheckpoint(path).catch(() => undefined);
+  if (!checkpoint) {
+    const latest = await latestValidCheckpoint(run.checkpointsDir, options.log);
+    if (!latest) {
+      throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
+        hint: 'train it first (mmner train), or resume it with --resume',
+      });
+    }
+    options.log?.(`no best checkpoint; using ${run.relative(latest.path)}`);
+    path = latest.path;
+    checkpoint = latest.checkpoint;
+  }
+  const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
+  restoreCheckpoint(checkpoint, model.namedVariables(), undefined, path);
+  const data = await openDatasetForEval(options.data ?? file.data);
+  return { run, file, model, data, checkpoint: run.relative(path) };
+}
+
+async function openDatasetForEval(path: string): Promise<LoadedDataset> {
+  const manifest = await findManifest(path);
+  if (!manifest) {
+    throw new MmnerError(
+      'E_DATA_NO_MANIFEST',
+      `${path} is not a dataset manifest or a folder holding dataset.json`,
+      {
+        hint: 'pass the dataset with --data',
+      },
+    );
+  }
+  return loadDataset(manifest);
+}
+
+/** Scores a run's selected checkpoint on one split and writes `eval/<split>.json`. */
+export async function evalRun(
+  runPath: string,
+  split: string,
+  options: { data?: string; backend?: BackendName | 'auto'; log?: (line: string) => void } = {},
+): Promise<{ report: EvalReport; opened: Omit<OpenedRun, 'model'> }> {
+  await initBackend(options.backend ?? 'wasm');
+  const opened = await openRun(runPath, options);
+  const { model, data, run } = opened;
+  try {
+    const sentences = data.splits[split];
+    if (!sentences) {
+      throw new MmnerError('E_DATA_SPLIT', `the dataset has no split '${split}'`, {
+        file: data.manifestPath,
+        hint: `its splits: ${Object.keys(data.splits).join(', ')}`,
+      });
+    }
+    const images = model.hasImages
+      ? await ImageTable.load(data, sentences, opened.file.model.image.size)
+      : undefined;
+    const report = await scoreSplit(model, split, sentences, images, data.subsets);
+    await run.writeEval(split, report);
+    return { report, opened };
+  } finally {
+    model.dispose();
+    await run.close();
+  }
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { memoryIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { generateSample } from '../../src/core/sample/generate.js';
+import { writeSample } from '../../src/core/sample/write.node.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmner-cli-train-'));
+const data = join(root, 'data');
+const run = join(root, 'tiny');
+after(() => rmSync(root, { recursive: true, force: true }));
+before(async () => {
+  await writeSample(data, generateSample({ seed: 2, size: 'tiny' }));
+});
+
+test('train prints the best dev F1 and per-language tables; eval rescores a split', async () => {
+  const io = memoryIO();
+  assert.equal(await main(['train', '--data', data, '--out', run, '--epochs', '1'], io), 0, io.stderr());
+  assert.match(io.stdout(), /^trained \d+ steps \(completed\); best dev F1 \d+\.\d\d at step \d+/);
+  assert.match(io.stdout(), /^test \(conlleval; strict = IOB2 strict\)/m);
+  assert.match(io.stdout(), /F1 ambiguous/);
+  assert.match(io.stdout(), /^ {2}en +16 /m);
+  assert.match(io.stderr(), /backend: wasm/);
+
+  const ev = memoryIO();
+  assert.equal(await main(['eval', '--run', run, '--split', 'dev'], ev), 0, ev.stderr());
+  assert.match(ev.stdout(), /^dev \(conlleval/);
+  assert.match(ev.stdout(), /checkpoint: checkpoints\/best\.safetensors; wrote eval\/dev\.json/);
+  const json = memoryIO();
+  assert.equal(await main(['eval', '--run', run, '--split', 'dev', '--json'], json), 0);
+  const metrics = JSON.parse(json.stdout());
+  assert.deepEqual(Object.keys(metrics.conlleval.byLanguage).sort(), ['de', 'en', 'es', 'fr']);
+});
+
+test('usage errors exit 2 with a message that says what to do', async () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--data', data], /--out is required/],
+    [
+      ['train', '--data', data, '--out', join(root, 'x'), '--ablation', 'nope'],
+      /--ablation must be one of none, text-only/,
+    ],
+    [['train', '--data', data, '--out', join(root, 'x'), '--epochs', '0'], /--epochs must be at least 1/],
+    [['train', '--data', root, '--out', join(root, 'x')], /not a dataset manifest/],
+    [['eval', '--run', join(root, 'missing')], /missing/],
+    [['eval', '--run', run, '--split', 'nope'], /no split 'nope'/],
+  ];
+  for (const [argv, message] of cases) {
+    const io = memoryIO();
+    assert.equal(await main(argv, io), 2, argv.join(' '));
+    assert.match(io.stderr(), message, argv.join(' '));
+  }
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { readEvents } from '../../src/core/run/events.js';
+import { generateSample } from '../../src/core/sample/generate.js';
+import { writeSample } from '../../src/core/sample/write.node.js';
+import type { EvalReport } from '../../src/eval/evaluate.js';
+import { trainRun } from '../../src/train/session.node.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mmner-session-'));
+const data = join(root, 'data');
+after(() => rmSync(root, { recursive: true, force: true }));
+before(async () => {
+  await writeSample(data, generateSample({ seed: 1, size: 'tiny' }));
+});
+
+const stepLosses = (run: string) =>
+  readEvents(readFileSync(join(run, 'events.jsonl'), 'utf8')).events.flatMap((e) =>
+    e.type === 'step' ? [JSON.stringify(e.loss)] : [],
+  );
+
+test('a run trains, selects on dev and writes config, events, checkpoints and eval files', async () => {
+  const out = join(root, 'run-a');
+  const r = await trainRun({ data, out, epochs: 2 });
+  assert.equal(r.result.reason, 'completed');
+  for (const f of [
+    'config.json',
+    'events.jsonl',
+    'checkpoints/best.safetensors',
+    'eval/dev.json',
+    'eval/test.json',
+  ]) {
+    assert.ok(existsSync(join(out, f)), f);
+  }
+  const test = JSON.parse(readFileSync(join(out, 'eval/test.json'), 'utf8')) as EvalReport;
+  assert.deepEqual(Object.keys(test.metrics.conlleval.byLanguage).sort(), ['de', 'en', 'es', 'fr']);
+  assert.ok('ambiguous' in test.metrics.subsets);
+  assert.equal(test.sentences.length, 64);
+  const types = readEvents(readFileSync(join(out, 'events.jsonl'), 'utf8')).events.map((e) => e.type);
+  assert.deepEqual([types[0], types.at(-1)], ['runStart', 'runEnd']);
+  assert.ok(types.includes('eval'));
+  // Both loss parts are trained (the contrastive one is not silently zero).
+  const first = JSON.parse(stepLosses(out)[0]!) as Record<string, number>;
+  assert.ok(first.crf! > 0 && first.contrastive! > 0, JSON.stringify(first));
+});
+
+test('cancel saves a checkpoint; --resume continues to the same losses as an uninterrupted run', async () => {
+  const out = join(root, 'run-b');
+  const controller = new AbortController();
+  const cut = await trainRun({
+    data,
+    out,
+    epochs: 2,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'step' && e.step === 3) controller.abort();
+    },
+  });
+  assert.equal(cut.result.reason, 'interrupted');
+  assert.ok(!existsSync(join(out, 'eval/test.json')));
+  const resumed = await trainRun({ data: '', out, resume: true });
+  assert.equal(resumed.result.reason, 'completed');
+  assert.deepEqual(stepLosses(out), stepLosses(join(root, 'run-a')));
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(out, 'eval/test.json'), 'utf8')).metrics,
+    JSON.parse(readFileSync(join(root, 'run-a', 'eval/test.json'), 'utf8')).metrics,
+  );
+});
+
+test('a folder without a manifest is a clear error', async () => {
+  await assert.rejects(trainRun({ data: root, out: join(root, 'run-c') }), /not a dataset manifest/);
+});
