@@ -63,3 +63,20 @@ export function choiceOption<T extends string>(
   }
   return value as T;
 }
+
+/** Commands that take options only: a stray word is a usage error. */
+export function noPositionals(command: string, positionals: readonly string[]): void {
+  if (positionals.length > 0) {
+    throw new MmnerError('E_USAGE', `unexpected argument '${positionals[0]}'`, {
+      hint: `See: mmner ${command} --help`,
+    });
+  }
+}
+
+/** The value of a required option, or a usage error naming it. */
+export function required(command: string, name: string, value: string | undefined): string {
+  if (value === undefined) {
+    throw new MmnerError('E_USAGE', `--${name} is required`, { hint: `See: mmner ${command} --help` });
+  }
+  return value;
+}

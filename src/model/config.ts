@@ -87,7 +87,7 @@ function tinyPreset(entityTypes: string[], seed: number): RunConfig {
       image: { branches: ['cnn'], size: 64, paths: {} },
       collaboration: { heads: 4, dropout: 0.1, gate: true },
       contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 64 },
-      lossWeights: { crf: 1, contrastive: 0.1 },
+      lossWeights: { crf: 1, contrastive: 0.25 },
       dropout: 0.5,
     },
     train: {

@@ -110,22 +110,30 @@ export class ImageTable {
   }
 }
 
-async function openDataset(path: string, limit?: number): Promise<LoadedDataset> {
+async function openDataset(path: string, hint: string): Promise<LoadedDataset> {
   const manifest = await findManifest(path);
   if (!manifest) {
     throw new MmnerError(
       'E_DATA_NO_MANIFEST',
       `${path} is not a dataset manifest or a folder holding dataset.json`,
       {
-        hint: 'write one with `mmner data sample --out DIR`, or see docs/data.md for the manifest format',
+        hint,
       },
     );
   }
-  const data = await loadDataset(manifest);
+  return loadDataset(manifest);
+}
+
+/** The dataset for training: train and dev splits required, optionally cut to `limit` sentences per split. */
+async function openTrainingData(path: string, limit?: number): Promise<LoadedDataset> {
+  const data = await openDataset(
+    path,
+    'write one with `mmner data sample --out DIR`, or see docs/data.md for the manifest format',
+  );
   for (const split of ['train', 'dev']) {
     if (!data.splits[split]?.length) {
       throw new MmnerError('E_DATA_SPLIT', `the dataset has no '${split}' split (or it is empty)`, {
-        file: manifest,
+        file: data.manifestPath,
         hint: 'training needs train and dev splits (dev selects the best checkpoint; test is only scored)',
       });
     }
@@ -167,7 +175,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
     log(`resuming from ${run.relative(resumeFrom.path)}`);
   }
-  const data = await openDataset(options.resume ? file!.data : options.data, options.limit);
+  const data = await openTrainingData(options.resume ? file!.data : options.data, options.limit);
   const train = data.splits.train!;
   const dev = data.splits.dev!;
   if (!options.resume) {
@@ -283,22 +291,8 @@ export async function openRun(
   }
   const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
   restoreCheckpoint(checkpoint, model.namedVariables(), undefined, path);
-  const data = await openDatasetForEval(options.data ?? file.data);
+  const data = await openDataset(options.data ?? file.data, 'pass the dataset with --data');
   return { run, file, model, data, checkpoint: run.relative(path) };
-}
-
-async function openDatasetForEval(path: string): Promise<LoadedDataset> {
-  const manifest = await findManifest(path);
-  if (!manifest) {
-    throw new MmnerError(
-      'E_DATA_NO_MANIFEST',
-      `${path} is not a dataset manifest or a folder holding dataset.json`,
-      {
-        hint: 'pass the dataset with --data',
-      },
-    );
-  }
-  return loadDataset(manifest);
 }
 
 /** Scores a run's selected checkpoint on one split and writes `eval/<split>.json`. */

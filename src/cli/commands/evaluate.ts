@@ -6,7 +6,7 @@
 import { MmnerError } from '../../core/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
 import { evalRun } from '../../train/session.node.js';
-import { type Command, choiceOption, parseCommandArgs } from '../command.js';
+import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
 import { formatLanguageTable } from '../tables.js';
 
 const NAME = 'eval';
@@ -38,15 +38,10 @@ Example:
       backend: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (positionals.length > 0) {
-      throw new MmnerError('E_USAGE', `unexpected argument '${positionals[0]}'`, {
-        hint: `See: mmner ${NAME} --help`,
-      });
-    }
-    if (!values.run)
-      throw new MmnerError('E_USAGE', '--run is required', { hint: `See: mmner ${NAME} --help` });
+    noPositionals(NAME, positionals);
+    const runPath = required(NAME, 'run', values.run);
     const split = values.split ?? 'test';
-    const { report, opened } = await evalRun(values.run, split, {
+    const { report, opened } = await evalRun(runPath, split, {
       ...(values.data ? { data: values.data } : {}),
       backend: choiceOption<BackendName | 'auto'>(
         NAME,

@@ -8,7 +8,14 @@ import { ABLATIONS, type Ablation, PRESETS, type Preset } from '../../model/conf
 import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
 import { progressReporter } from '../../train/progress.js';
 import { trainRun } from '../../train/session.node.js';
-import { type Command, choiceOption, intOption, parseCommandArgs } from '../command.js';
+import {
+  type Command,
+  choiceOption,
+  intOption,
+  noPositionals,
+  parseCommandArgs,
+  required,
+} from '../command.js';
 import { formatLanguageTable } from '../tables.js';
 
 const NAME = 'train';
@@ -57,13 +64,8 @@ Example:
       patience: { type: 'string' },
       resume: { type: 'boolean' },
     });
-    if (positionals.length > 0) {
-      throw new MmnerError('E_USAGE', `unexpected argument '${positionals[0]}'`, {
-        hint: `See: mmner ${NAME} --help`,
-      });
-    }
-    if (!values.out)
-      throw new MmnerError('E_USAGE', '--out is required', { hint: `See: mmner ${NAME} --help` });
+    noPositionals(NAME, positionals);
+    const out = required(NAME, 'out', values.out);
     if (!values.data && !values.resume) {
       throw new MmnerError('E_USAGE', '--data is required (except with --resume)', {
         hint: `See: mmner ${NAME} --help`,
@@ -100,7 +102,7 @@ Example:
         throw new MmnerError('E_USAGE', '--patience must be 0 or more');
       const result = await trainRun({
         data: values.data ?? '',
-        out: values.out,
+        out,
         preset: choiceOption<Preset>(NAME, 'preset', values.preset, PRESETS, 'tiny'),
         ablation: choiceOption<Ablation>(NAME, 'ablation', values.ablation, ABLATIONS, 'none'),
         backend: choiceOption<BackendName | 'auto'>(
@@ -123,7 +125,7 @@ Example:
       });
       const r = result.result;
       if (r.reason === 'interrupted') {
-        io.out(`interrupted at step ${r.step}; resume with: mmner train --out ${values.out} --resume\n`);
+        io.out(`interrupted at step ${r.step}; resume with: mmner train --out ${out} --resume\n`);
         return 130;
       }
       io.out(
