@@ -323,3 +323,64 @@ export async function evalRun(
     await run.close();
   }
 }
+
+/** One input sentence of `mmner predict`. */
+export interface PredictInput {
+  id: string;
+  tokens: string[];
+  /** An image file, already resolved (absolute or relative to the working folder). */
+  imagePath?: string;
+}
+
+/** Tags for new sentences with the run's selected checkpoint; images decoded as in training. */
+export async function predictRun(
+  runPath: string,
+  inputs: readonly PredictInput[],
+  options: { backend?: BackendName | 'auto'; log?: (line: string) => void } = {},
+): Promise<string[][]> {
+  await initBackend(options.backend ?? 'wasm');
+  const run = await RunDir.open(dirname(resolve(runPath)), basename(resolve(runPath)), { create: false });
+  const file = (await run.readConfig()) as RunFile;
+  const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
+  try {
+    const best = resolve(run.checkpointsDir, BEST_CHECKPOINT);
+    const checkpoint =
+      (await readCheckpoint(best).catch(() => undefined)) ??
+      (await latestValidCheckpoint(run.checkpointsDir, options.log))?.checkpoint;
+    if (!checkpoint) {
+      throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
+        hint: 'train it first (mmner train)',
+      });
+    }
+    restoreCheckpoint(checkpoint, model.namedVariables());
+    const sentences: Sentence[] = inputs.map((s) => ({
+      id: s.id,
+      lang: '',
+      tokens: s.tokens,
+      tags: s.tokens.map(() => 'O'),
+      ...(s.imagePath ? { image: s.imagePath } : {}),
+    }));
+    const size = file.model.image.size;
+    return await predictAll(model, sentences, {
+      batchSize: 64,
+      loadImages: async (part) => {
+        const one = imageLength(size);
+        const out = new Float32Array(part.length * one);
+        for (const [i, s] of part.entries()) {
+          if (s.image)
+            normalizeInto(
+              await decodeImage(s.image, { size }),
+              DEFAULT_PREPROCESS.mean,
+              DEFAULT_PREPROCESS.std,
+              out,
+              i * one,
+            );
+        }
+        return out;
+      },
+    });
+  } finally {
+    model.dispose();
+    await run.close();
+  }
+}

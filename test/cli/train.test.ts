@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -33,6 +33,44 @@ test('train prints the best dev F1 and per-language tables; eval rescores a spli
   assert.equal(await main(['eval', '--run', run, '--split', 'dev', '--json'], json), 0);
   const metrics = JSON.parse(json.stdout());
   assert.deepEqual(Object.keys(metrics.conlleval.byLanguage).sort(), ['de', 'en', 'es', 'fr']);
+});
+
+test('predict tags JSON lines with the trained run; bad input names its line', async () => {
+  const input = join(root, 'in.jsonl');
+  const output = join(root, 'out.jsonl');
+  writeFileSync(
+    input,
+    '{"id":"a","tokens":["Jordan","is","great","!"],"image":"en-test-000001"}\n\n{"id":"b","tokens":["We","saw","Berlin"]}\n',
+  );
+  const io = memoryIO();
+  const args = [
+    'predict',
+    '--run',
+    run,
+    '--input',
+    input,
+    '--output',
+    output,
+    '--images',
+    join(data, 'images'),
+  ];
+  assert.equal(await main(args, io), 0, io.stderr());
+  const rows = readFileSync(output, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.tags.length]),
+    [
+      ['a', 4],
+      ['b', 3],
+    ],
+  );
+  for (const r of rows) assert.ok(r.tags.every((t: string) => /^(O|[BI]-(PER|LOC|ORG|MISC))$/.test(t)));
+  writeFileSync(input, '{"id":"a","tokens":["x"]}\n{"id":"b","tokens":"not a list"}\n');
+  const bad = memoryIO();
+  assert.equal(await main(['predict', '--run', run, '--input', input], bad), 2);
+  assert.match(bad.stderr(), /in\.jsonl:2: "tokens" must be a non-empty array/);
 });
 
 test('usage errors exit 2 with a message that says what to do', async () => {

@@ -5,12 +5,14 @@ import { dataSample } from './dataSample.js';
 import { dataStats } from './dataStats.js';
 import { dataValidate } from './dataValidate.js';
 import { evaluate } from './evaluate.js';
+import { predict } from './predict.js';
 import { score } from './score.js';
 import { train } from './train.js';
 
 export const COMMANDS: readonly Command[] = [
   train,
   evaluate,
+  predict,
   dataSample,
   dataStats,
   dataValidate,
