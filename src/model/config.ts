@@ -83,7 +83,8 @@ function tinyPreset(entityTypes: string[], seed: number): RunConfig {
       ablation: 'none',
       seed,
       entityTypes,
-      text: { kind: 'tiny', options: {} },
+      // No dropout on the words that enter the residual beside the image context (see tinyEncoder.ts).
+      text: { kind: 'tiny', options: { outputDropout: 0 } },
       image: { branches: ['cnn'], size: 64, paths: {} },
       collaboration: { heads: 4, dropout: 0.1, gate: true },
       contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 64 },

@@ -57,8 +57,11 @@ export class Linear implements Module {
     name: string,
     readonly inDim: number,
     readonly outDim: number,
+    /** Multiplies the Glorot bound (e.g. 0.1 for a residual branch that should start small). */
+    initScale = 1,
   ) {
-    this.kernel = seededUniform(seed, `${name}.kernel`, [inDim, outDim], Math.sqrt(6 / (inDim + outDim)));
+    const bound = initScale * Math.sqrt(6 / (inDim + outDim));
+    this.kernel = seededUniform(seed, `${name}.kernel`, [inDim, outDim], bound);
     this.bias = filled([outDim], 0);
   }
 

@@ -60,7 +60,10 @@ class CrossAttentionBranch implements Module {
     this.query = new Linear(seed, `${name}.query`, c.wordDim, c.attnDim);
     this.key = new Linear(seed, `${name}.key`, regionDim, c.attnDim);
     this.value = new Linear(seed, `${name}.value`, regionDim, c.attnDim);
-    this.output = new Linear(seed, `${name}.output`, c.attnDim, c.wordDim);
+    // The image context enters a residual beside the word vectors; a small start keeps the words
+    // readable while the image encoder is still random (with a full-size start the context swamps
+    // them, and the gated model learns to shut the gate, cutting the image's gradient).
+    this.output = new Linear(seed, `${name}.output`, c.attnDim, c.wordDim, 0.1);
     this.norm = new LayerNorm(c.wordDim, c.layerNormEps);
     this.gate = c.gate ? new Linear(seed, `${name}.gate`, 2 * c.wordDim, 1) : undefined;
   }

@@ -30,6 +30,13 @@ export interface TinyTextEncoderConfig {
   layers: number;
   /** Dropout rate on the input features and on the word outputs, training only (default 0.5). */
   dropout: number;
+  /**
+   * Dropout on the word outputs; -1 (default) = `dropout`. 2M-NER sets 0: its word vectors feed a
+   * residual + LayerNorm beside the image context, and dropout there makes the words louder in
+   * training than at test time, so the model trained with it falls apart at inference; the model
+   * drops out after fusion instead, before the emissions.
+   */
+  outputDropout: number;
   /** Probability that a rare train word is replaced by `<unk>` in training (default 0.5, Lample et al.). */
   wordDropout: number;
   /** "Rare" for word dropout: at most this many train occurrences (default 1: singletons). */
@@ -49,6 +56,7 @@ export const DEFAULT_TINY_TEXT_CONFIG: Readonly<TinyTextEncoderConfig> = Object.
   hidden: 100,
   layers: 1,
   dropout: 0.5,
+  outputDropout: -1,
   wordDropout: 0.5,
   wordDropoutMaxCount: 1,
   maxWordLen: 20,
@@ -82,6 +90,9 @@ function checkConfig(c: TinyTextEncoderConfig): TinyTextEncoderConfig {
   }
   for (const f of ['dropout', 'wordDropout'] as const) {
     if (!(c[f] >= 0 && c[f] < 1)) throw bad(f, 'in [0, 1)');
+  }
+  if (!(c.outputDropout === -1 || (c.outputDropout >= 0 && c.outputDropout < 1))) {
+    throw bad('outputDropout', '-1 (same as dropout) or in [0, 1)');
   }
   return c;
 }
@@ -170,7 +181,8 @@ export class TinyTextEncoder implements TextEncoder {
     }
     const wordIds = training && c.wordDropout > 0 ? this.dropWords(enc) : enc.wordIds;
     const inDrop = training && c.dropout > 0 ? dropoutMask(N * this.inputDim, c.dropout) : undefined;
-    const outDrop = training && c.dropout > 0 ? dropoutMask(N * this.outputDim, c.dropout) : undefined;
+    const outRate = c.outputDropout < 0 ? c.dropout : c.outputDropout;
+    const outDrop = training && outRate > 0 ? dropoutMask(N * this.outputDim, outRate) : undefined;
     return tf.tidy(() => {
       const v = (name: string) => this.vars.get(name)! as tf.Tensor2D;
       const mask = tf.tensor2d(enc.mask, [N, 1]);
