@@ -5,8 +5,8 @@
  */
 import { MmnerError } from '../../core/errors.js';
 import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
-import { evalRun } from '../../train/session.node.js';
 import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
+import { evalRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';
 
 const NAME = 'eval';

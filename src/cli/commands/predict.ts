@@ -9,8 +9,8 @@ import { indexImageFolder } from '../../core/data/images.node.js';
 import { MmnerError } from '../../core/errors.js';
 import { tagsToSpans } from '../../core/schemes/spans.js';
 import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
-import { type PredictInput, predictRun } from '../../train/session.node.js';
 import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
+import { type PredictInput, predictRun } from '../runs.node.js';
 
 const NAME = 'predict';
 

@@ -7,7 +7,6 @@ import { MmnerError } from '../../core/errors.js';
 import { ABLATIONS, type Ablation, PRESETS, type Preset } from '../../model/config.js';
 import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
 import { progressReporter } from '../../train/progress.js';
-import { trainRun } from '../../train/session.node.js';
 import {
   type Command,
   choiceOption,
@@ -16,6 +15,7 @@ import {
   parseCommandArgs,
   required,
 } from '../command.js';
+import { trainRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';
 
 const NAME = 'train';

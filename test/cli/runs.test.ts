@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { trainRun } from '../../src/cli/runs.node.js';
 import { readEvents } from '../../src/core/run/events.js';
 import { generateSample } from '../../src/core/sample/generate.js';
 import { writeSample } from '../../src/core/sample/write.node.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
-import { trainRun } from '../../src/train/session.node.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmner-session-'));
 const data = join(root, 'data');

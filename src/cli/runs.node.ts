@@ -1,8 +1,8 @@
 /**
- * One training run from files to files: load the dataset, build (or, with resume, rebuild) the
- * model, preload images, run the training loop with dev-set selection, then score the best
- * checkpoint on dev and test and write `eval/<split>.json`. `mmner train` and the extension's job
- * process both call `trainRun`.
+ * Runs from files to files, the jobs behind `mmner train|eval|predict` (and later the extension's
+ * job processes): load the dataset, build (or rebuild) the model, preload images, train with
+ * dev-set selection, score the best checkpoint and write `eval/<split>.json`. It ties train/ and
+ * eval/ together, which only cli/ (and extension/) may import both of.
  */
 import { basename, dirname, resolve } from 'node:path';
 import { findManifest, type LoadedDataset, loadDataset } from '../core/data/dataset.node.js';
@@ -18,14 +18,14 @@ import { buildModel } from '../model/build.js';
 import { type Ablation, type Preset, presetConfig, type RunConfig } from '../model/config.js';
 import type { MmnerModel, ModelBatch } from '../model/mmner.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
-import { type BackendName, initBackend } from './backends.js';
-import { restoreCheckpoint } from './checkpoint.js';
-import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from './checkpoint.node.js';
-import { fanOut, type Observer, runDirLogger } from './events.js';
-import { type TrainResult, trainLoop } from './loop.js';
-import { AdamW, NO_DECAY_PATTERN } from './optimizer.js';
-import { BatchSampler } from './sampler.js';
-import { makeSchedule } from './schedule.js';
+import { type BackendName, initBackend } from '../train/backends.js';
+import { restoreCheckpoint } from '../train/checkpoint.js';
+import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../train/checkpoint.node.js';
+import { fanOut, type Observer, runDirLogger } from '../train/events.js';
+import { type TrainResult, trainLoop } from '../train/loop.js';
+import { AdamW, NO_DECAY_PATTERN } from '../train/optimizer.js';
+import { BatchSampler } from '../train/sampler.js';
+import { makeSchedule } from '../train/schedule.js';
 
 /** What `config.json` of a run holds. */
 export interface RunFile extends RunConfig {
