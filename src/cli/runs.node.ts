@@ -274,25 +274,31 @@ export async function openRun(
   runPath: string,
   options: { data?: string; log?: (line: string) => void } = {},
 ): Promise<OpenedRun> {
+  const opened = await openRunModel(runPath, options.log);
+  const data = await openDataset(options.data ?? opened.file.data, 'pass the dataset with --data');
+  return { ...opened, data };
+}
+
+/** The run's model with its selected checkpoint's weights, without its dataset. */
+async function openRunModel(runPath: string, log?: (line: string) => void): Promise<Omit<OpenedRun, 'data'>> {
   const run = await RunDir.open(dirname(resolve(runPath)), basename(resolve(runPath)), { create: false });
   const file = (await run.readConfig()) as RunFile;
   let path = resolve(run.checkpointsDir, BEST_CHECKPOINT);
   let checkpoint = await readCheckpoint(path).catch(() => undefined);
   if (!checkpoint) {
-    const latest = await latestValidCheckpoint(run.checkpointsDir, options.log);
+    const latest = await latestValidCheckpoint(run.checkpointsDir, log);
     if (!latest) {
       throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
         hint: 'train it first (mmner train), or resume it with --resume',
       });
     }
-    options.log?.(`no best checkpoint; using ${run.relative(latest.path)}`);
+    log?.(`no best checkpoint; using ${run.relative(latest.path)}`);
     path = latest.path;
     checkpoint = latest.checkpoint;
   }
   const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
   restoreCheckpoint(checkpoint, model.namedVariables(), undefined, path);
-  const data = await openDataset(options.data ?? file.data, 'pass the dataset with --data');
-  return { run, file, model, data, checkpoint: run.relative(path) };
+  return { run, file, model, checkpoint: run.relative(path) };
 }
 
 /** Scores a run's selected checkpoint on one split and writes `eval/<split>.json`. */
@@ -339,20 +345,8 @@ export async function predictRun(
   options: { backend?: BackendName | 'auto'; log?: (line: string) => void } = {},
 ): Promise<string[][]> {
   await initBackend(options.backend ?? 'wasm');
-  const run = await RunDir.open(dirname(resolve(runPath)), basename(resolve(runPath)), { create: false });
-  const file = (await run.readConfig()) as RunFile;
-  const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
+  const { run, file, model } = await openRunModel(runPath, options.log);
   try {
-    const best = resolve(run.checkpointsDir, BEST_CHECKPOINT);
-    const checkpoint =
-      (await readCheckpoint(best).catch(() => undefined)) ??
-      (await latestValidCheckpoint(run.checkpointsDir, options.log))?.checkpoint;
-    if (!checkpoint) {
-      throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
-        hint: 'train it first (mmner train)',
-      });
-    }
-    restoreCheckpoint(checkpoint, model.namedVariables());
     const sentences: Sentence[] = inputs.map((s) => ({
       id: s.id,
       lang: '',

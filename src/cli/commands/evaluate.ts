@@ -4,8 +4,8 @@
  * language, type and subset) and prints the per-language table.
  */
 import { MmnerError } from '../../core/errors.js';
-import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
 import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
+import { backendOption } from '../options.js';
 import { evalRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';
 
@@ -43,13 +43,7 @@ Example:
     const split = values.split ?? 'test';
     const { report, opened } = await evalRun(runPath, split, {
       ...(values.data ? { data: values.data } : {}),
-      backend: choiceOption<BackendName | 'auto'>(
-        NAME,
-        'backend',
-        values.backend,
-        [...BACKEND_NAMES, 'auto'],
-        'wasm',
-      ),
+      backend: backendOption(NAME, values.backend),
       log: (line) => io.err(`${line}\n`),
     });
     if (values.json) {

@@ -8,8 +8,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { indexImageFolder } from '../../core/data/images.node.js';
 import { MmnerError } from '../../core/errors.js';
 import { tagsToSpans } from '../../core/schemes/spans.js';
-import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
 import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
+import { backendOption } from '../options.js';
 import { type PredictInput, predictRun } from '../runs.node.js';
 
 const NAME = 'predict';
@@ -114,13 +114,7 @@ Example:
       return { id: r.id, tokens: r.tokens, imagePath: path };
     });
     const tags = await predictRun(runPath, inputs, {
-      backend: choiceOption<BackendName | 'auto'>(
-        NAME,
-        'backend',
-        values.backend,
-        [...BACKEND_NAMES, 'auto'],
-        'wasm',
-      ),
+      backend: backendOption(NAME, values.backend),
       log: (line) => io.err(`${line}\n`),
     });
     const out = rows

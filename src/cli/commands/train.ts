@@ -5,7 +5,6 @@
  */
 import { MmnerError } from '../../core/errors.js';
 import { ABLATIONS, type Ablation, PRESETS, type Preset } from '../../model/config.js';
-import { BACKEND_NAMES, type BackendName } from '../../train/backends.js';
 import { progressReporter } from '../../train/progress.js';
 import {
   type Command,
@@ -15,6 +14,7 @@ import {
   parseCommandArgs,
   required,
 } from '../command.js';
+import { backendOption } from '../options.js';
 import { trainRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';
 
@@ -105,13 +105,7 @@ Example:
         out,
         preset: choiceOption<Preset>(NAME, 'preset', values.preset, PRESETS, 'tiny'),
         ablation: choiceOption<Ablation>(NAME, 'ablation', values.ablation, ABLATIONS, 'none'),
-        backend: choiceOption<BackendName | 'auto'>(
-          NAME,
-          'backend',
-          values.backend,
-          [...BACKEND_NAMES, 'auto'],
-          'wasm',
-        ),
+        backend: backendOption(NAME, values.backend),
         seed,
         ...(epochs ? { epochs } : {}),
         ...(batchSize ? { batchSize } : {}),
