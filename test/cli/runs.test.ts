@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,6 +16,7 @@ import { readEvents } from '../../src/core/run/events.js';
 import { generateSample } from '../../src/core/sample/generate.js';
 import { writeSample } from '../../src/core/sample/write.node.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
+import { NO_SHARED_DATA, SHARED_DATA } from '../core/data/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmner-session-'));
 const data = join(root, 'data');
@@ -71,4 +80,32 @@ test('cancel saves a checkpoint; --resume continues to the same losses as an uni
 
 test('a folder without a manifest is a clear error', async () => {
   await assert.rejects(trainRun({ data: root, out: join(root, 'run-c') }), /not a dataset manifest/);
+});
+
+test('Twitter-2015 text (OTHER → MISC, no images) trains end to end on a few batches', {
+  skip: NO_SHARED_DATA,
+}, async () => {
+  const dir = join(root, 'twitter2015');
+  mkdirSync(dir);
+  for (const split of ['train', 'valid', 'test']) {
+    copyFileSync(join(SHARED_DATA, 'twitter2015', `${split}.txt`), join(dir, `${split}.txt`));
+  }
+  const file = (f: string) => [{ lang: 'en', file: f, format: 'imgid-conll' }];
+  writeFileSync(
+    join(dir, 'dataset.json'),
+    JSON.stringify({
+      version: 1,
+      name: 'twitter2015-text',
+      typeMap: { OTHER: 'MISC' },
+      images: { dir: 'images', missing: 'blank' },
+      splits: { train: file('train.txt'), dev: file('valid.txt'), test: file('test.txt') },
+    }),
+  );
+  const out = join(root, 'run-t15');
+  const r = await trainRun({ data: dir, out, ablation: 'text-only', epochs: 1, batchSize: 16, limit: 64 });
+  assert.equal(r.result.reason, 'completed');
+  assert.equal(r.result.step, 4);
+  const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+  assert.deepEqual(config.model.entityTypes, ['PER', 'LOC', 'ORG', 'MISC']);
+  assert.equal(r.test?.sentences.length, 64);
 });
