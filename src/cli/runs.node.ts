@@ -124,6 +124,21 @@ async function openDataset(path: string, hint: string): Promise<LoadedDataset> {
   return loadDataset(manifest);
 }
 
+/** At most `limit` sentences, taken round-robin over languages so a quick run still sees all of them. */
+function firstPerLanguage(sentences: readonly Sentence[], limit: number): Sentence[] {
+  const queues = new Map<string, Sentence[]>();
+  for (const s of sentences) {
+    const q = queues.get(s.lang);
+    if (q) q.push(s);
+    else queues.set(s.lang, [s]);
+  }
+  const out: Sentence[] = [];
+  for (let i = 0; out.length < Math.min(limit, sentences.length); i++) {
+    for (const q of queues.values()) if (i < q.length && out.length < limit) out.push(q[i]!);
+  }
+  return out;
+}
+
 /** The dataset for training: train and dev splits required, optionally cut to `limit` sentences per split. */
 async function openTrainingData(path: string, limit?: number): Promise<LoadedDataset> {
   const data = await openDataset(
@@ -138,7 +153,8 @@ async function openTrainingData(path: string, limit?: number): Promise<LoadedDat
       });
     }
   }
-  if (limit) for (const k of Object.keys(data.splits)) data.splits[k] = data.splits[k]!.slice(0, limit);
+  if (limit)
+    for (const k of Object.keys(data.splits)) data.splits[k] = firstPerLanguage(data.splits[k]!, limit);
   return data;
 }
 

@@ -43,7 +43,7 @@ Options:
   --lr X             override the peak learning rate
   --seed N           seed of weights, dropout and batch order (default 1)
   --patience N       stop after N epochs without a better dev F1 (tiny: 4; 0 = never)
-  --limit N          use at most N sentences per split (quick trials)
+  --limit N          use at most N sentences per split, spread over the languages (quick trials)
   --resume           continue the run in --out from its last valid checkpoint
 
 Example:
