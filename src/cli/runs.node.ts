@@ -32,6 +32,8 @@ export interface RunFile extends RunConfig {
   version: 1;
   /** Absolute path of the dataset manifest. */
   data: string;
+  /** `--limit`: sentences used per split (a resumed run must see the same ones). */
+  limit?: number;
   vocab: TextVocabJSON;
 }
 
@@ -191,7 +193,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     }
     log(`resuming from ${run.relative(resumeFrom.path)}`);
   }
-  const data = await openTrainingData(options.resume ? file!.data : options.data, options.limit);
+  const data = options.resume
+    ? await openTrainingData(file!.data, file!.limit)
+    : await openTrainingData(options.data, options.limit);
   const train = data.splits.train!;
   const dev = data.splits.dev!;
   if (!options.resume) {
@@ -203,7 +207,13 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (options.batchSize !== undefined) config.train.batchSize = options.batchSize;
     if (options.lr !== undefined) config.train.lr = options.lr;
     if (options.patience !== undefined) config.train.patience = options.patience;
-    file = { version: 1, ...config, data: data.manifestPath, vocab: TextVocab.build(train).toJSON() };
+    file = {
+      version: 1,
+      ...config,
+      data: data.manifestPath,
+      ...(options.limit ? { limit: options.limit } : {}),
+      vocab: TextVocab.build(train).toJSON(),
+    };
   }
   const cfg = file!;
   // Built before config.json is written, so a config that cannot be built leaves no half run.

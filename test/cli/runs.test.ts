@@ -32,7 +32,7 @@ const stepLosses = (run: string) =>
 
 test('a run trains, selects on dev and writes config, events, checkpoints and eval files', async () => {
   const out = join(root, 'run-a');
-  const r = await trainRun({ data, out, epochs: 2 });
+  const r = await trainRun({ data, out, epochs: 2, limit: 100 });
   assert.equal(r.result.reason, 'completed');
   for (const f of [
     'config.json',
@@ -46,7 +46,7 @@ test('a run trains, selects on dev and writes config, events, checkpoints and ev
   const test = JSON.parse(readFileSync(join(out, 'eval/test.json'), 'utf8')) as EvalReport;
   assert.deepEqual(Object.keys(test.metrics.conlleval.byLanguage).sort(), ['de', 'en', 'es', 'fr']);
   assert.ok('ambiguous' in test.metrics.subsets);
-  assert.equal(test.sentences.length, 64);
+  assert.equal(test.sentences.length, 64); // tiny: 16 test sentences per language, under the limit
   const types = readEvents(readFileSync(join(out, 'events.jsonl'), 'utf8')).events.map((e) => e.type);
   assert.deepEqual([types[0], types.at(-1)], ['runStart', 'runEnd']);
   assert.ok(types.includes('eval'));
@@ -62,6 +62,7 @@ test('cancel saves a checkpoint; --resume continues to the same losses as an uni
     data,
     out,
     epochs: 2,
+    limit: 100, // not repeated on resume: the run remembers it
     signal: controller.signal,
     onEvent: (e) => {
       if (e.type === 'step' && e.step === 3) controller.abort();
