@@ -47,32 +47,12 @@ export function checkRate(p: number, what: string): number {
   return p;
 }
 
-/** y = x·W + b over the last axis; Glorot-uniform W `[in, out]`, zero b `[out]`. */
-export class Linear implements Module {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-
+/** A layer made of a kernel and a bias, named `kernel` and `bias` (Linear, convolutions). */
+export abstract class KernelBias implements Module {
   constructor(
-    seed: string,
-    name: string,
-    readonly inDim: number,
-    readonly outDim: number,
-    /** Multiplies the Glorot bound (e.g. 0.1 for a residual branch that should start small). */
-    initScale = 1,
-  ) {
-    const bound = initScale * Math.sqrt(6 / (inDim + outDim));
-    this.kernel = seededUniform(seed, `${name}.kernel`, [inDim, outDim], bound);
-    this.bias = filled([outDim], 0);
-  }
-
-  /** x `[..., in]` → `[..., out]`. */
-  apply<T extends tf.Tensor>(x: T): T {
-    return tf.tidy(() => {
-      const flat = tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D;
-      const y = tf.add(tf.matMul(flat, this.kernel as tf.Tensor2D), this.bias);
-      return tf.reshape(y, [...x.shape.slice(0, -1), this.outDim]) as T;
-    });
-  }
+    readonly kernel: tf.Variable,
+    readonly bias: tf.Variable,
+  ) {}
 
   namedVariables(): Map<string, tf.Variable> {
     return new Map([
@@ -84,6 +64,30 @@ export class Linear implements Module {
   dispose(): void {
     this.kernel.dispose();
     this.bias.dispose();
+  }
+}
+
+/** y = x·W + b over the last axis; Glorot-uniform W `[in, out]`, zero b `[out]`. */
+export class Linear extends KernelBias {
+  constructor(
+    seed: string,
+    name: string,
+    readonly inDim: number,
+    readonly outDim: number,
+    /** Multiplies the Glorot bound (e.g. 0.1 for a residual branch that should start small). */
+    initScale = 1,
+  ) {
+    const bound = initScale * Math.sqrt(6 / (inDim + outDim));
+    super(seededUniform(seed, `${name}.kernel`, [inDim, outDim], bound), filled([outDim], 0));
+  }
+
+  /** x `[..., in]` → `[..., out]`. */
+  apply<T extends tf.Tensor>(x: T): T {
+    return tf.tidy(() => {
+      const flat = tf.reshape(x, [-1, this.inDim]) as tf.Tensor2D;
+      const y = tf.add(tf.matMul(flat, this.kernel as tf.Tensor2D), this.bias);
+      return tf.reshape(y, [...x.shape.slice(0, -1), this.outDim]) as T;
+    });
   }
 }
 

@@ -5,7 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
-import { checkPositiveInt, checkRate, Dropout, filled, LayerNorm, Linear, seededUniform } from '../layers.js';
+import {
+  checkPositiveInt,
+  checkRate,
+  Dropout,
+  filled,
+  KernelBias,
+  LayerNorm,
+  Linear,
+  seededUniform,
+} from '../layers.js';
 import { collectVariables, type Module } from '../module.js';
 import type { ImageEncoder, ImageEncoding } from '../parts.js';
 
@@ -34,14 +43,13 @@ export const DEFAULT_TINY_CNN: Readonly<TinyCnnConfig> = Object.freeze({
 });
 
 /** One conv layer's variables: kernel `[3, 3, in, out]` (He-uniform), bias `[out]` (zeros). */
-class Conv implements Module {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
-
+class Conv extends KernelBias {
   constructor(seed: string, name: string, inC: number, outC: number) {
     // He-uniform: Var = 2/fan_in for ReLU, fan_in = 3·3·in.
-    this.kernel = seededUniform(seed, `${name}.kernel`, [3, 3, inC, outC], Math.sqrt(6 / (9 * inC)));
-    this.bias = filled([outC], 0);
+    super(
+      seededUniform(seed, `${name}.kernel`, [3, 3, inC, outC], Math.sqrt(6 / (9 * inC))),
+      filled([outC], 0),
+    );
   }
 
   /** x `[B, H, W, in]` → relu(conv(x) + b) `[B, ⌈H/2⌉, ⌈W/2⌉, out]`. */
@@ -49,18 +57,6 @@ class Conv implements Module {
     return tf.tidy(
       () => tf.relu(tf.add(tf.conv2d(x, this.kernel as tf.Tensor4D, 2, 'same'), this.bias)) as tf.Tensor4D,
     );
-  }
-
-  namedVariables(): Map<string, tf.Variable> {
-    return new Map([
-      ['kernel', this.kernel],
-      ['bias', this.bias],
-    ]);
-  }
-
-  dispose(): void {
-    this.kernel.dispose();
-    this.bias.dispose();
   }
 }
 
