@@ -92,16 +92,17 @@ const baseF1 = (lang: string) =>
 console.log(
   formatTable(
     ['lang', 'baseline', 'text-only', 'multimodal', 'ambiguous: baseline', 'text-only', 'multimodal'],
-    langs.map((lang) =>
-      [
+    langs.map((lang) => [
+      lang,
+      ...[
         baseF1(lang),
         f1(to, lang),
         f1(mm, lang),
         ambiguousBaseline(lang),
         ambiguousF1(to, lang),
         ambiguousF1(mm, lang),
-      ].reduce<string[]>((row, x) => [...row, x.toFixed(2)], [lang]),
-    ),
+      ].map((x) => x.toFixed(2)),
+    ]),
   ),
 );
 console.log(

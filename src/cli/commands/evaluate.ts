@@ -3,8 +3,7 @@
  * `runs/NAME/eval/<split>.json` (per-sentence tokens, gold, prediction, image id; metrics per
  * language, type and subset) and prints the per-language table.
  */
-import { MmnerError } from '../../core/errors.js';
-import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
+import { type Command, noPositionals, parseCommandArgs, required } from '../command.js';
 import { backendOption } from '../options.js';
 import { evalRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';

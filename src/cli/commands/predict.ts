@@ -8,7 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { indexImageFolder } from '../../core/data/images.node.js';
 import { MmnerError } from '../../core/errors.js';
 import { tagsToSpans } from '../../core/schemes/spans.js';
-import { type Command, choiceOption, noPositionals, parseCommandArgs, required } from '../command.js';
+import { type Command, noPositionals, parseCommandArgs, required } from '../command.js';
 import { backendOption } from '../options.js';
 import { type PredictInput, predictRun } from '../runs.node.js';
 

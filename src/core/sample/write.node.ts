@@ -3,7 +3,7 @@
  * (unless forced), renders the images, and writes every file atomically (temp + rename), the
  * README first and the manifest last, so an interrupted run leaves no half file and can rerun.
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MANIFEST_FILE } from '../data/manifest.js';
