@@ -5,41 +5,12 @@
  * so this layer stays free of file access.
  */
 import { scoreByLanguage, scoreSentences } from '../core/metrics/index.js';
-import type { ScoreResult } from '../core/metrics/result.js';
+import type { EvalReport, EvalSentence, SubsetScore } from '../core/run/evalFile.js';
 import type { Sentence } from '../core/types.js';
 import { chunks, makeBatch } from '../model/batch.js';
 import type { MmnerModel } from '../model/mmner.js';
 
-export interface EvalSentence {
-  id: string;
-  lang: string;
-  tokens: string[];
-  gold: string[];
-  pred: string[];
-  image?: string;
-  /** Names of the subsets the sentence belongs to. */
-  subsets?: string[];
-}
-
-export interface SubsetScore {
-  sentences: number;
-  precision: number;
-  recall: number;
-  f1: number;
-}
-
-export interface EvalReport {
-  version: 1;
-  split: string;
-  /** conlleval mode (the default report) and strict IOB2, overall and per language. */
-  metrics: {
-    conlleval: { overall: ScoreResult; byLanguage: Record<string, ScoreResult> };
-    strict: { overall: ScoreResult; byLanguage: Record<string, ScoreResult> };
-    /** conlleval F1 etc. per subset (all languages), e.g. `ambiguous`. */
-    subsets: Record<string, SubsetScore>;
-  };
-  sentences: EvalSentence[];
-}
+export type { EvalReport, EvalSentence, SubsetScore } from '../core/run/evalFile.js';
 
 export interface EvaluateOptions {
   split: string;

@@ -1,0 +1,180 @@
+/**
+ * The inspection views `mmner eval` saves beside the scores of a multimodal run, in the shared
+ * contrastive space: sentence and token vectors, per image branch the global and region vectors,
+ * the collaboration module's attention (mean over heads) and its gate. Stored as
+ * `eval/<split>.inspect.bin`: a small JSON header then Float32 blocks, so 20,000 vectors load in
+ * a browser without parsing megabytes of JSON. Pure, browser-safe.
+ *
+ * Layout: magic "MMNI" · u32 header byte length (little endian) · UTF-8 JSON header · zero padding
+ * to a multiple of 4 · the blocks, each Float32 little endian at the offset the header gives.
+ */
+import { MmnerError } from '../errors.js';
+
+export interface InspectData {
+  split: string;
+  /** Width of the shared space. */
+  dim: number;
+  /** Image branch names, e.g. `['cnn']` or `['vit', 'resnet']`. */
+  branches: string[];
+  /** Per branch: the region grid `[rows, cols]` (rows·cols = R), for drawing attention over the image. */
+  regionGrid: [number, number][];
+  /** Sentence ids, in the order of the eval file's sentences. */
+  ids: string[];
+  /** Start of each sentence's tokens in the token-indexed blocks; length N + 1. */
+  tokenOffsets: Int32Array;
+  /** `[N, dim]` projected sentence vectors. */
+  sentence: Float32Array;
+  /** Per branch `[N, dim]` projected global image vectors. */
+  image: Float32Array[];
+  /** `[ΣT, dim]` projected token vectors. */
+  tokens: Float32Array;
+  /** Per branch `[N, R, dim]` projected region vectors. */
+  regions: Float32Array[];
+  /** Per branch `[ΣT, R]` attention from each token over the regions, averaged over heads. */
+  attention: Float32Array[];
+  /** Per branch `[ΣT]` gate value of each token (1 when the module has no gate). */
+  gate: Float32Array[];
+}
+
+const MAGIC = 'MMNI';
+const BRANCH_BLOCKS = ['image', 'regions', 'attention', 'gate'] as const;
+
+interface Header {
+  version: 1;
+  split: string;
+  dim: number;
+  branches: string[];
+  regionGrid: [number, number][];
+  ids: string[];
+  tokenOffsets: number[];
+  blocks: { name: string; offset: number; length: number }[];
+}
+
+function blocksOf(d: InspectData): [string, Float32Array][] {
+  const out: [string, Float32Array][] = [
+    ['sentence', d.sentence],
+    ['tokens', d.tokens],
+  ];
+  for (const kind of BRANCH_BLOCKS) {
+    for (const [i, a] of d[kind].entries()) out.push([`${kind}.${d.branches[i]}`, a]);
+  }
+  return out;
+}
+
+/** Checks the shapes agree with each other, so a bad writer fails where it writes. */
+export function checkInspect(d: InspectData): void {
+  const n = d.ids.length;
+  const totalTokens = d.tokenOffsets[n] ?? 0;
+  const bad = (what: string) => new MmnerError('E_INSPECT_SHAPE', `inspection data: ${what}`);
+  if (d.tokenOffsets.length !== n + 1)
+    throw bad(`tokenOffsets has ${d.tokenOffsets.length} entries for ${n} sentences`);
+  if (d.sentence.length !== n * d.dim)
+    throw bad(`sentence has ${d.sentence.length} values, expected ${n}×${d.dim}`);
+  if (d.tokens.length !== totalTokens * d.dim)
+    throw bad(`tokens has ${d.tokens.length} values, expected ${totalTokens}×${d.dim}`);
+  for (const kind of BRANCH_BLOCKS) {
+    if (d[kind].length !== d.branches.length)
+      throw bad(`${kind} has ${d[kind].length} branches, expected ${d.branches.length}`);
+  }
+  d.branches.forEach((b, i) => {
+    const [rows, cols] = d.regionGrid[i] ?? [0, 0];
+    const r = rows * cols;
+    const want: Record<(typeof BRANCH_BLOCKS)[number], number> = {
+      image: n * d.dim,
+      regions: n * r * d.dim,
+      attention: totalTokens * r,
+      gate: totalTokens,
+    };
+    for (const kind of BRANCH_BLOCKS) {
+      if (d[kind][i]!.length !== want[kind])
+        throw bad(`${kind}.${b} has ${d[kind][i]!.length} values, expected ${want[kind]}`);
+    }
+  });
+}
+
+export function encodeInspect(d: InspectData): Uint8Array {
+  checkInspect(d);
+  const blocks = blocksOf(d);
+  let offset = 0;
+  const header: Header = {
+    version: 1,
+    split: d.split,
+    dim: d.dim,
+    branches: d.branches,
+    regionGrid: d.regionGrid,
+    ids: d.ids,
+    tokenOffsets: [...d.tokenOffsets],
+    blocks: blocks.map(([name, a]) => {
+      const b = { name, offset, length: a.length };
+      offset += a.length * 4;
+      return b;
+    }),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const start = Math.ceil((8 + json.length) / 4) * 4;
+  const out = new Uint8Array(start + offset);
+  const view = new DataView(out.buffer);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  view.setUint32(4, json.length, true);
+  out.set(json, 8);
+  for (const [[, a], b] of blocks.map((x, i) => [x, header.blocks[i]!] as const)) {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    out.set(bytes, start + b.offset);
+  }
+  return out;
+}
+
+/** Reads what `encodeInspect` wrote; `file` names the source in errors. */
+export function decodeInspect(bytes: Uint8Array, file = 'inspect.bin'): InspectData {
+  const fail = (what: string) =>
+    new MmnerError('E_INSPECT_FORMAT', `${file}: ${what}`, {
+      file,
+      hint: 'run `mmner eval` again to rewrite it',
+    });
+  if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC)
+    throw fail('not an mmner inspection file');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const len = view.getUint32(4, true);
+  if (8 + len > bytes.length) throw fail('truncated header');
+  let header: Header;
+  try {
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + len)),
+    ) as Header;
+  } catch (e) {
+    throw fail(`unreadable header (${(e as Error).message})`);
+  }
+  if (header?.version !== 1 || !Array.isArray(header.blocks) || !Array.isArray(header.branches))
+    throw fail('unknown header layout');
+  const start = Math.ceil((8 + len) / 4) * 4;
+  const block = (name: string): Float32Array => {
+    const b = header.blocks.find((x) => x.name === name);
+    if (!b) throw fail(`block '${name}' is missing`);
+    const from = start + b.offset;
+    if (!Number.isInteger(b.offset) || b.offset % 4 !== 0 || from + b.length * 4 > bytes.length) {
+      throw fail(`block '${name}' lies outside the file (truncated?)`);
+    }
+    // Copy: the input may not be 4-byte aligned, and callers may keep the data past the buffer.
+    return new Float32Array(bytes.slice(from, from + b.length * 4).buffer);
+  };
+  const d: InspectData = {
+    split: header.split,
+    dim: header.dim,
+    branches: header.branches,
+    regionGrid: header.regionGrid,
+    ids: header.ids,
+    tokenOffsets: Int32Array.from(header.tokenOffsets),
+    sentence: block('sentence'),
+    tokens: block('tokens'),
+    image: header.branches.map((b) => block(`image.${b}`)),
+    regions: header.branches.map((b) => block(`regions.${b}`)),
+    attention: header.branches.map((b) => block(`attention.${b}`)),
+    gate: header.branches.map((b) => block(`gate.${b}`)),
+  };
+  try {
+    checkInspect(d);
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+  return d;
+}
