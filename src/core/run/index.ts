@@ -3,6 +3,7 @@
  * file I/O lives in `atomicWrite.node.ts` and `runDir.node.ts`.
  */
 
+export * from './analysis.js';
 export * from './evalFile.js';
 export * from './events.js';
 export * from './inspect.js';
