@@ -9,10 +9,11 @@ import { findManifest, type LoadedDataset, loadDataset } from '../core/data/data
 import { MmnerError } from '../core/errors.js';
 import { DEFAULT_PREPROCESS, imageLength, normalizeInto } from '../core/image/options.js';
 import { decodeImage } from '../core/image/preprocess.node.js';
+import { encodeInspect, type InspectData } from '../core/run/inspect.js';
 import { RunDir } from '../core/run/runDir.node.js';
 import type { Sentence } from '../core/types.js';
 import { ENTITY_TYPES } from '../core/types.js';
-import { type EvalReport, predictAll, scoreReport } from '../eval/evaluate.js';
+import { type EvalReport, predictAll, predictInspect, scoreReport } from '../eval/evaluate.js';
 import { makeBatch } from '../model/batch.js';
 import { buildModel } from '../model/build.js';
 import { type Ablation, type Preset, presetConfig, type RunConfig } from '../model/config.js';
@@ -168,11 +169,39 @@ export async function scoreSplit(
   images: ImageTable | undefined,
   subsets: Record<string, readonly string[]>,
 ): Promise<EvalReport> {
-  const predictions = await predictAll(model, sentences, {
+  return (await scoreAndInspect(model, split, sentences, images, subsets)).report;
+}
+
+/** Scores a split and, for multimodal models, collects the inspection views in the same pass. */
+async function scoreAndInspect(
+  model: MmnerModel,
+  split: string,
+  sentences: readonly Sentence[],
+  images: ImageTable | undefined,
+  subsets: Record<string, readonly string[]>,
+): Promise<{ report: EvalReport; inspect?: InspectData }> {
+  const { predictions, inspect } = await predictInspect(model, sentences, {
     batchSize: 64,
     loadImages: async (part) => images?.batch(part) ?? new Float32Array(0),
+    inspect: split,
   });
-  return scoreReport(split, sentences, predictions, subsets);
+  const report = scoreReport(split, sentences, predictions, subsets);
+  return inspect ? { report, inspect } : { report };
+}
+
+/** Scores a split and writes `eval/<split>.json` (and `.inspect.bin` for multimodal models). */
+async function writeSplitEval(
+  run: RunDir,
+  model: MmnerModel,
+  split: string,
+  sentences: readonly Sentence[],
+  images: ImageTable | undefined,
+  subsets: Record<string, readonly string[]>,
+): Promise<EvalReport> {
+  const { report, inspect } = await scoreAndInspect(model, split, sentences, images, subsets);
+  if (inspect) await run.writeInspect(split, encodeInspect(inspect));
+  await run.writeEval(split, report);
+  return report;
 }
 
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
@@ -270,13 +299,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       // Score the checkpoint that dev selected, never the last one by default.
       if (result.bestCheckpoint)
         restoreCheckpoint(await readCheckpoint(result.bestCheckpoint), model.namedVariables());
-      out.dev = await scoreSplit(model, 'dev', dev, images, data.subsets);
-      await run.writeEval('dev', out.dev);
+      out.dev = await writeSplitEval(run, model, 'dev', dev, images, data.subsets);
       const test = data.splits.test;
-      if (test?.length) {
-        out.test = await scoreSplit(model, 'test', test, images, data.subsets);
-        await run.writeEval('test', out.test);
-      }
+      if (test?.length) out.test = await writeSplitEval(run, model, 'test', test, images, data.subsets);
     }
     return out;
   } finally {
@@ -347,8 +372,7 @@ export async function evalRun(
     const images = model.hasImages
       ? await ImageTable.load(data, sentences, opened.file.model.image.size)
       : undefined;
-    const report = await scoreSplit(model, split, sentences, images, data.subsets);
-    await run.writeEval(split, report);
+    const report = await writeSplitEval(run, model, split, sentences, images, data.subsets);
     return { report, opened };
   } finally {
     model.dispose();

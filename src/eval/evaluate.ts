@@ -6,9 +6,11 @@
  */
 import { scoreByLanguage, scoreSentences } from '../core/metrics/index.js';
 import type { EvalReport, EvalSentence, SubsetScore } from '../core/run/evalFile.js';
+import type { InspectData } from '../core/run/inspect.js';
 import type { Sentence } from '../core/types.js';
 import { chunks, makeBatch } from '../model/batch.js';
 import type { MmnerModel } from '../model/mmner.js';
+import { InspectCollector, regionGridOf } from './inspect.js';
 
 export type { EvalReport, EvalSentence, SubsetScore } from '../core/run/evalFile.js';
 
@@ -27,14 +29,40 @@ export async function predictAll(
   sentences: readonly Sentence[],
   options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'>,
 ): Promise<string[][]> {
+  return (await predictInspect(model, sentences, options)).predictions;
+}
+
+/** Whether the model has the views `inspect` collects (image branches and a shared space). */
+export function canInspect(model: MmnerModel): boolean {
+  return model.hasImages && model.config.contrastive !== null;
+}
+
+/**
+ * Predictions, and with `inspect: split` the inspection views of the same pass (multimodal models
+ * with a contrastive projection only; `inspect` is undefined otherwise).
+ */
+export async function predictInspect(
+  model: MmnerModel,
+  sentences: readonly Sentence[],
+  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'> & { inspect?: string },
+): Promise<{ predictions: string[][]; inspect?: InspectData }> {
+  const collector =
+    options.inspect !== undefined && canInspect(model)
+      ? new InspectCollector(
+          options.inspect,
+          model.config.image.branches,
+          model.parts.images.map(regionGridOf),
+        )
+      : undefined;
   const predictions: string[][] = [];
   for (const part of chunks(sentences, options.batchSize ?? 64)) {
     const images = model.hasImages ? await options.loadImages?.(part) : undefined;
-    const out = await model.predict(makeBatch(model, part, images, false));
+    const out = await model.predict(makeBatch(model, part, images, false), collector !== undefined);
+    collector?.add(part, out);
     predictions.push(...out.paths);
     options.onProgress?.(predictions.length, sentences.length);
   }
-  return predictions;
+  return collector ? { predictions, inspect: collector.result() } : { predictions };
 }
 
 export function scoreReport(

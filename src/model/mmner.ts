@@ -40,6 +40,9 @@ export interface Inspection {
   /** Projected sentence vectors `[B, P]` and, per branch, image vectors `[B, P]` in the shared space. */
   sentenceEmbeddings?: Float32Array;
   imageEmbeddings?: Float32Array[];
+  /** Projected word vectors `[B, T, P]` (padded) and, per branch, region vectors `[B, R, P]`. */
+  tokenEmbeddings?: Float32Array;
+  regionEmbeddings?: Float32Array[];
   projectionDim?: number;
   /** Per branch: attention `[B, heads, T, R]` and gate `[B, T]`, with their shapes. */
   attention?: { values: Float32Array; shape: number[] }[];
@@ -214,13 +217,16 @@ export class MmnerModel implements Module {
       const out = tf.tidy(() => {
         const f = this.forward(batch, false, inspect);
         const r: tf.Tensor[] = [f.emissions];
+        const views: tf.Tensor[] = [];
         if (inspect && this.textProjection) {
           r.push(this.textProjection.apply(f.sentence));
           r.push(...f.branches.map((br, i) => this.imageProjections[i]!.apply(br.global)));
+          views.push(this.textProjection.apply(f.words));
+          views.push(...f.branches.map((br, i) => this.imageProjections[i]!.apply(br.regions)));
         }
-        return { tensors: r, attention: f.attention ?? [], gate: f.gate ?? [] };
+        return { tensors: r, views, attention: f.attention ?? [], gate: f.gate ?? [] };
       });
-      keep.push(...out.tensors, ...out.attention, ...out.gate);
+      keep.push(...out.tensors, ...out.views, ...out.attention, ...out.gate);
       const [emissions, sentenceEmb, ...imageEmbs] = out.tensors as [tf.Tensor3D, ...tf.Tensor2D[]];
       const values = (await emissions.data()) as Float32Array;
       const [b, t, k] = emissions.shape;
@@ -238,6 +244,11 @@ export class MmnerModel implements Module {
           imageEmbs.map(async (e) => (await e.data()) as Float32Array),
         );
         result.projectionDim = sentenceEmb.shape[1];
+        const [tokenEmb, ...regionEmbs] = out.views;
+        result.tokenEmbeddings = (await tokenEmb!.data()) as Float32Array;
+        result.regionEmbeddings = await Promise.all(
+          regionEmbs.map(async (e) => (await e.data()) as Float32Array),
+        );
       }
       if (inspect && out.attention.length > 0) {
         result.attention = await Promise.all(

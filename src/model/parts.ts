@@ -38,6 +38,8 @@ export interface ImageEncoding {
 export interface ImageEncoder extends Module {
   readonly outputDim: number;
   readonly numRegions: number;
+  /** Rows × columns of the regions (row-major), for drawing attention; default a square ⌈√R⌉ grid. */
+  readonly regionGrid?: [number, number];
   /** images `[B, H, W, 3]` normalised float32; call inside tf.tidy. */
   encode(images: tf.Tensor4D, training: boolean): ImageEncoding;
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { trainRun } from '../../src/cli/runs.node.js';
 import { readEvents } from '../../src/core/run/events.js';
+import { decodeInspect } from '../../src/core/run/inspect.js';
 import { generateSample } from '../../src/core/sample/generate.js';
 import { writeSample } from '../../src/core/sample/write.node.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
@@ -53,6 +54,26 @@ test('a run trains, selects on dev and writes config, events, checkpoints and ev
   // Both loss parts are trained (the contrastive one is not silently zero).
   const first = JSON.parse(stepLosses(out)[0]!) as Record<string, number>;
   assert.ok(first.crf! > 0 && first.contrastive! > 0, JSON.stringify(first));
+  // The inspection views of the same sentences: attention rows are distributions, gates in [0, 1].
+  const views = decodeInspect(readFileSync(join(out, 'eval/test.inspect.bin')));
+  assert.deepEqual(
+    views.ids,
+    test.sentences.map((s) => s.id),
+  );
+  assert.equal(
+    views.tokenOffsets.at(-1),
+    test.sentences.reduce((n, s) => n + s.tokens.length, 0),
+  );
+  assert.deepEqual(views.branches, ['cnn']);
+  const [rows, cols] = views.regionGrid[0]!;
+  const regions = rows * cols;
+  const attention = views.attention[0]!;
+  for (let t = 0; t < attention.length / regions; t++) {
+    const sum = attention.subarray(t * regions, (t + 1) * regions).reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 1) < 1e-4, `token ${t}: attention sums to ${sum}`);
+  }
+  assert.ok(views.gate[0]!.every((g) => g >= 0 && g <= 1));
+  assert.ok(views.sentence.some((v) => v !== 0) && views.regions[0]!.some((v) => v !== 0));
 });
 
 test('cancel saves a checkpoint; --resume continues to the same losses as an uninterrupted run', async () => {

@@ -127,7 +127,7 @@ export function encodeInspect(d: InspectData): Uint8Array {
 /** Reads what `encodeInspect` wrote; `file` names the source in errors. */
 export function decodeInspect(bytes: Uint8Array, file = 'inspect.bin'): InspectData {
   const fail = (what: string) =>
-    new MmnerError('E_INSPECT_FORMAT', `${file}: ${what}`, {
+    new MmnerError('E_INSPECT_FORMAT', what, {
       file,
       hint: 'run `mmner eval` again to rewrite it',
     });
@@ -155,7 +155,8 @@ export function decodeInspect(bytes: Uint8Array, file = 'inspect.bin'): InspectD
       throw fail(`block '${name}' lies outside the file (truncated?)`);
     }
     // Copy: the input may not be 4-byte aligned, and callers may keep the data past the buffer.
-    return new Float32Array(bytes.slice(from, from + b.length * 4).buffer);
+    // (Uint8Array's slice: a Node Buffer's own slice is a view into a shared pool.)
+    return new Float32Array(Uint8Array.prototype.slice.call(bytes, from, from + b.length * 4).buffer);
   };
   const d: InspectData = {
     split: header.split,

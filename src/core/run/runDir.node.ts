@@ -6,8 +6,9 @@
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MmnerError } from '../errors.js';
-import { removeStaleTemps, writeJsonAtomic } from './atomicWrite.node.js';
+import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from './atomicWrite.node.js';
 import { formatEvent, type ReadEventsResult, readEvents, type TrainEvent } from './events.js';
+import { decodeInspect, type InspectData } from './inspect.js';
 import { checkSafeName } from './names.js';
 
 export const RUN_FILES = Object.freeze({
@@ -108,6 +109,21 @@ export class RunDir {
 
   async writeEval(split: string, result: unknown): Promise<void> {
     await writeJsonAtomic(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`), result);
+  }
+
+  /** `eval/<split>.inspect.bin`, written before the `.json` so a reader never pairs a new report with old views. */
+  async writeInspect(split: string, bytes: Uint8Array): Promise<void> {
+    await writeFileAtomic(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`), bytes);
+  }
+
+  /** The inspection views of a split, or undefined when the run has none (text-only models). */
+  async readInspect(split: string): Promise<InspectData | undefined> {
+    const path = this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`);
+    const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    return bytes && decodeInspect(bytes, path);
   }
 
   async readEval(split: string): Promise<unknown> {

@@ -66,6 +66,7 @@ export class TinyCnn implements ImageEncoder {
   readonly numRegions: number;
   /** Side of the region grid (8 for 64×64 and three layers); region r is row ⌊r/grid⌋, column r mod grid. */
   readonly gridSize: number;
+  readonly regionGrid: [number, number];
   private readonly convs: Conv[];
   private readonly norm: LayerNorm | undefined;
   private readonly globalLinear: Linear | undefined;
@@ -89,6 +90,7 @@ export class TinyCnn implements ImageEncoder {
     let grid = c.imageSize;
     for (let i = 0; i < c.channels.length; i++) grid = Math.ceil(grid / 2);
     this.gridSize = grid;
+    this.regionGrid = [grid, grid];
     this.numRegions = grid * grid;
     this.outputDim = inC;
     this.norm = c.layerNorm ? new LayerNorm(inC) : undefined;
