@@ -37,6 +37,13 @@ export interface EntityError {
   gold?: Span;
   /** The predicted span (absent for `missed`). */
   pred?: Span;
+  /**
+   * Which side's span is already the partner of another error: a leftover gold span that overlaps
+   * a prediction paired elsewhere (`pred`), or a leftover prediction over a paired gold span
+   * (`gold`). Absent for one-to-one pairs, `missed` and `spurious`. Lets counts of distinct spans
+   * (foundGold − correct, foundPred − correct) be recovered from the error list.
+   */
+  reused?: 'gold' | 'pred';
 }
 
 /** Counts per language and class, plus `all` over languages. */
@@ -64,12 +71,20 @@ export interface ImageEffect {
   effect: 'helped' | 'hurt';
 }
 
+/** Helped / hurt sentences per language, plus `all`. */
+export type ImageEffectCounts = Record<string, { helped: number; hurt: number }>;
+
 /** Retrieval with the sentence ↔ image vectors of one branch, in percent. */
 export interface RetrievalScores {
   textToImage: { r1: number; r5: number; r10: number };
   imageToText: { r1: number; r5: number; r10: number };
   /** Pairs the scores are over (retrieval among the sentences of the same group). */
   pairs: number;
+  /**
+   * Set when the group was too large to rank every query: the number of seeded-sampled queries
+   * (each still ranked against all `pairs` candidates). Absent when every pair was a query.
+   */
+  queries?: number;
 }
 
 export interface AlignmentSummary {
@@ -81,6 +96,8 @@ export interface AlignmentSummary {
   /** 2-D projection of sentence and image vectors (same coordinate system). */
   projection: {
     method: 'pca' | 'umap';
+    /** Why the projection is not what was asked for (PCA fallback, UMAP on a sample). */
+    note?: string;
     points: { id: string; lang: string; kind: 'text' | 'image'; x: number; y: number }[];
   };
 }
