@@ -18,6 +18,7 @@ import { makeBatch } from '../model/batch.js';
 import { buildModel } from '../model/build.js';
 import { type Ablation, type Preset, presetConfig, type RunConfig } from '../model/config.js';
 import type { MmnerModel, ModelBatch } from '../model/mmner.js';
+import { fitToPretrained, loadPretrained } from '../model/pretrained.node.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
 import { type BackendName, initBackend } from '../train/backends.js';
 import { restoreCheckpoint } from '../train/checkpoint.js';
@@ -55,6 +56,10 @@ export interface TrainRunOptions {
   patience?: number;
   /** Use at most this many sentences of each split (quick runs, tests). */
   limit?: number;
+  /** Local Hugging Face folders of the pretrained encoders (preset `paper`). */
+  textModel?: string;
+  vit?: string;
+  resnet?: string;
   resume?: boolean;
   signal?: AbortSignal;
   onEvent?: Observer;
@@ -204,6 +209,23 @@ async function writeSplitEval(
   return report;
 }
 
+/** Variables of the pretrained encoders (BERT, ViT) train at `encoderLr`; norms and biases never decay. */
+function optimizerGroups(encoderScale: number) {
+  const encoder = '^(text|image\\.(vit|resnet))\\.';
+  const groups = [{ name: 'noDecay', pattern: NO_DECAY_PATTERN, weightDecay: 0 }];
+  if (encoderScale === 1) return groups;
+  return [
+    {
+      name: 'encoderNoDecay',
+      pattern: `${encoder}(?=.*(${NO_DECAY_PATTERN}))`,
+      weightDecay: 0,
+      lrScale: encoderScale,
+    },
+    { name: 'encoder', pattern: encoder, lrScale: encoderScale },
+    ...groups,
+  ];
+}
+
 export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult> {
   const log = options.log ?? (() => {});
   const backend = await initBackend(options.backend ?? 'wasm');
@@ -235,6 +257,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (options.epochs !== undefined) config.train.epochs = options.epochs;
     if (options.batchSize !== undefined) config.train.batchSize = options.batchSize;
     if (options.lr !== undefined) config.train.lr = options.lr;
+    if (options.textModel && config.model.text.kind === 'bert')
+      config.model.text.path = resolve(options.textModel);
+    if (options.vit) config.model.image.paths.vit = resolve(options.vit);
+    if (options.resnet) config.model.image.paths.resnet = resolve(options.resnet);
+    await fitToPretrained(config.model);
     if (options.patience !== undefined) config.train.patience = options.patience;
     file = {
       version: 1,
@@ -246,7 +273,10 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   }
   const cfg = file!;
   // Built before config.json is written, so a config that cannot be built leaves no half run.
-  const model = buildModel(cfg.model, { vocab: TextVocab.fromJSON(cfg.vocab) });
+  const model = buildModel(cfg.model, {
+    vocab: TextVocab.fromJSON(cfg.vocab),
+    pretrained: await loadPretrained(cfg.model),
+  });
   if (!options.resume) await run.writeConfig(cfg);
   const needsImages = model.hasImages;
   const images = needsImages
@@ -262,7 +292,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const steps = t.epochs * sampler.batchesPerEpoch;
   const optimizer = new AdamW({
     weightDecay: t.weightDecay,
-    groups: [{ name: 'noDecay', pattern: NO_DECAY_PATTERN, weightDecay: 0 }],
+    groups: optimizerGroups(t.encoderLr / t.lr),
   });
   const toBatch = (indices: number[]): ModelBatch => {
     const part = indices.map((i) => train[i]!);
@@ -347,7 +377,10 @@ async function openRunModel(runPath: string, log?: (line: string) => void): Prom
     path = latest.path;
     checkpoint = latest.checkpoint;
   }
-  const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
+  const model = buildModel(file.model, {
+    vocab: TextVocab.fromJSON(file.vocab),
+    pretrained: await loadPretrained(file.model),
+  });
   restoreCheckpoint(checkpoint, model.namedVariables(), undefined, path);
   return { run, file, model, checkpoint: run.relative(path) };
 }

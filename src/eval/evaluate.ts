@@ -10,7 +10,7 @@ import type { InspectData } from '../core/run/inspect.js';
 import type { Sentence } from '../core/types.js';
 import { chunks, makeBatch } from '../model/batch.js';
 import type { MmnerModel } from '../model/mmner.js';
-import { InspectCollector, regionGridOf } from './inspect.js';
+import { InspectCollector, MAX_REGION_VALUES, regionGridOf } from './inspect.js';
 
 export type { EvalReport, EvalSentence, SubsetScore } from '../core/run/evalFile.js';
 
@@ -52,6 +52,10 @@ export async function predictInspect(
           options.inspect,
           model.config.image.branches,
           model.parts.images.map(regionGridOf),
+          sentences.length *
+            model.parts.images.reduce((n, e) => n + e.numRegions, 0) *
+            (model.config.contrastive?.projectionDim ?? 0) <=
+            MAX_REGION_VALUES,
         )
       : undefined;
   const predictions: string[][] = [];

@@ -4,33 +4,50 @@
  */
 import { MmnerError } from '../core/errors.js';
 import { CollaborationModule } from './collaboration/collaboration.js';
-import type { ModelConfig } from './config.js';
+import type { ImageBranch, ModelConfig } from './config.js';
 import { TinyCnn } from './image/tinyCnn.js';
 import { MmnerModel } from './mmner.js';
-import type { ImageEncoder } from './parts.js';
+import type { ImageEncoder, TextEncoder } from './parts.js';
+import type { PretrainedEncoders } from './pretrained.node.js';
 import { TinyTextEncoder } from './text/tinyEncoder.js';
 import type { TextVocab } from './text/vocab.js';
 
-/** What a model needs besides its config: the text vocabulary (built from train, saved in the run). */
+/**
+ * What a model needs besides its config: the text vocabulary of the tiny encoder (built from
+ * train, saved in the run) and the pretrained encoders the config names (pretrained.node.ts).
+ */
 export interface ModelAssets {
-  vocab: TextVocab;
+  vocab?: TextVocab;
+  pretrained?: PretrainedEncoders;
+}
+
+function textEncoder(config: ModelConfig, assets: ModelAssets): TextEncoder {
+  if (config.text.kind === 'tiny') {
+    if (!assets.vocab) throw new MmnerError('E_CONFIG', "the tiny text encoder needs the run's vocabulary");
+    return new TinyTextEncoder(assets.vocab, { ...config.text.options, seed: config.seed });
+  }
+  if (!assets.pretrained?.text) {
+    throw new MmnerError('E_CONFIG', `preset '${config.preset}' needs its BERT encoder loaded first`, {
+      hint: 'load it with loadPretrained(config) (Node) and pass it as assets.pretrained',
+    });
+  }
+  return assets.pretrained.text;
+}
+
+function imageEncoder(config: ModelConfig, assets: ModelAssets, branch: ImageBranch): ImageEncoder {
+  if (branch === 'cnn') return new TinyCnn({ imageSize: config.image.size, seed: `cnn/${config.seed}` });
+  const encoder = assets.pretrained?.images[branch];
+  if (!encoder) {
+    throw new MmnerError('E_CONFIG', `the ${branch} image branch needs its pretrained encoder loaded first`, {
+      hint: 'load it with loadPretrained(config) (Node) and pass it as assets.pretrained',
+    });
+  }
+  return encoder;
 }
 
 export function buildModel(config: ModelConfig, assets: ModelAssets): MmnerModel {
-  if (config.text.kind !== 'tiny' || config.image.branches.some((b) => b !== 'cnn')) {
-    throw new MmnerError(
-      'E_NOT_IMPLEMENTED',
-      `preset '${config.preset}' needs pretrained encoders (BERT, ViT, ResNet from local Hugging Face folders), which this version cannot load yet`,
-      {
-        hint: 'train the tiny preset (--preset tiny); the safetensors reader is in place, the encoders come next',
-      },
-    );
-  }
-  const seed = config.seed;
-  const text = new TinyTextEncoder(assets.vocab, { ...config.text.options, seed });
-  const images: ImageEncoder[] = config.image.branches.map(
-    () => new TinyCnn({ imageSize: config.image.size, seed: `cnn/${seed}` }),
-  );
+  const text = textEncoder(config, assets);
+  const images = config.image.branches.map((b) => imageEncoder(config, assets, b));
   const collaboration =
     images.length > 0
       ? new CollaborationModule({
@@ -40,7 +57,7 @@ export function buildModel(config: ModelConfig, assets: ModelAssets): MmnerModel
           heads: config.collaboration.heads,
           dropout: config.collaboration.dropout,
           gate: config.collaboration.gate,
-          seed: `collaboration/${seed}`,
+          seed: `collaboration/${config.seed}`,
         })
       : undefined;
   return new MmnerModel(config, { text, images, ...(collaboration ? { collaboration } : {}) });

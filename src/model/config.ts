@@ -39,6 +39,8 @@ export interface ModelConfig {
     size: number;
     /** Weights folders for pretrained branches (`vit`, `resnet`). */
     paths: Partial<Record<ImageBranch, string>>;
+    /** Pretrained branches kept frozen (the ResNet always is; absent in older runs = none). */
+    freeze?: ImageBranch[];
   };
   collaboration: { heads: number; dropout: number; gate: boolean };
   /** null = no contrastive loss. `projectionDim`: width of the shared space. */
@@ -116,8 +118,8 @@ function paperPreset(entityTypes: string[], seed: number): RunConfig {
       ablation: 'none',
       seed,
       entityTypes,
-      text: { kind: 'bert', path: '', layer: 12 },
-      image: { branches: ['vit', 'resnet'], size: 224, paths: {} },
+      text: { kind: 'bert', path: '', layer: -1 },
+      image: { branches: ['vit', 'resnet'], size: 224, paths: {}, freeze: ['resnet'] },
       collaboration: { heads: 12, dropout: 0.1, gate: true },
       contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 768 },
       lossWeights: { crf: 2 * 0.8, contrastive: 2 * 0.2 },

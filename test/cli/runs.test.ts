@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { trainRun } from '../../src/cli/runs.node.js';
+import { type RunFile, trainRun } from '../../src/cli/runs.node.js';
+import { MmnerError } from '../../src/core/errors.js';
 import { readEvents } from '../../src/core/run/events.js';
 import { decodeInspect } from '../../src/core/run/inspect.js';
 import { generateSample } from '../../src/core/sample/generate.js';
@@ -130,4 +131,40 @@ test('Twitter-2015 text (OTHER → MISC, no images) trains end to end on a few b
   const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
   assert.deepEqual(config.model.entityTypes, ['PER', 'LOC', 'ORG', 'MISC']);
   assert.equal(r.test?.sentences.length, 64);
+});
+
+test('the paper preset trains with BERT, ViT and ResNet from local Hugging Face folders', async () => {
+  const hf = (name: string) => join(import.meta.dirname, '../fixtures/hf', name);
+  const out = join(root, 'run-paper');
+  const r = await trainRun({
+    data,
+    out,
+    preset: 'paper',
+    textModel: hf('bert-tiny'),
+    vit: hf('vit-tiny'),
+    resnet: hf('resnet-tiny'),
+    epochs: 1,
+    limit: 32,
+  });
+  assert.equal(r.result.reason, 'completed');
+  const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as RunFile;
+  // Sizes follow the folders: the ViT's input side, BERT's head count.
+  assert.equal(config.model.image.size, 32);
+  assert.equal(config.model.collaboration.heads, 4);
+  assert.deepEqual(config.model.image.freeze, ['resnet']);
+  const views = decodeInspect(readFileSync(join(out, 'eval/test.inspect.bin')));
+  assert.deepEqual(views.branches, ['vit', 'resnet']);
+  // 32×32 input: ViT patches of 8 → 4×4; ResNet stem /4, one stride-2 stage → 4×4.
+  assert.deepEqual(views.regionGrid, [
+    [4, 4],
+    [4, 4],
+  ]);
+});
+
+test('the paper preset without its folders says which option is missing', async () => {
+  await assert.rejects(
+    trainRun({ data, out: join(root, 'run-paper-x'), preset: 'paper', epochs: 1, limit: 8 }),
+    (e: unknown) =>
+      e instanceof MmnerError && /BERT folder/.test(e.message) && /--text-model/.test(e.hint ?? ''),
+  );
 });

@@ -26,6 +26,7 @@ export const train: Command = {
   usage: `Usage: mmner train --data DIR --out runs/NAME [--preset tiny|paper] [--ablation NAME]
                    [--backend auto|wasm|cpu|webgpu|tensorflow] [--epochs N] [--batch-size N]
                    [--lr X] [--seed N] [--patience N] [--limit N] [--resume]
+                   [--text-model DIR] [--vit DIR] [--resnet DIR]
 
 Trains on the dataset's train split, evaluates on dev after every epoch and keeps the best
 checkpoint by dev F1 (never test), then scores it on dev and test: runs/NAME/eval/{dev,test}.json.
@@ -45,6 +46,9 @@ Options:
   --patience N       stop after N epochs without a better dev F1 (tiny: 4; 0 = never)
   --limit N          use at most N sentences per split, spread over the languages (quick trials)
   --resume           continue the run in --out from its last valid checkpoint
+  --text-model DIR   paper: a local Hugging Face BERT folder (bert-base-multilingual-cased)
+  --vit DIR          paper: a local ViT or CLIP folder (fine-tuned at the encoder lr)
+  --resnet DIR       paper: a local ResNet folder (frozen)
 
 Example:
   mmner data sample --out data/sample && mmner train --data data/sample --out runs/tiny
@@ -63,6 +67,9 @@ Example:
       limit: { type: 'string' },
       patience: { type: 'string' },
       resume: { type: 'boolean' },
+      'text-model': { type: 'string' },
+      vit: { type: 'string' },
+      resnet: { type: 'string' },
     });
     noPositionals(NAME, positionals);
     const out = required(NAME, 'out', values.out);
@@ -108,6 +115,9 @@ Example:
         backend: backendOption(NAME, values.backend),
         seed,
         ...(epochs ? { epochs } : {}),
+        ...(values['text-model'] ? { textModel: values['text-model'] } : {}),
+        ...(values.vit ? { vit: values.vit } : {}),
+        ...(values.resnet ? { resnet: values.resnet } : {}),
         ...(batchSize ? { batchSize } : {}),
         ...(lr ? { lr } : {}),
         ...(limit ? { limit } : {}),

@@ -28,7 +28,7 @@ export interface InspectData {
   image: Float32Array[];
   /** `[ΣT, dim]` projected token vectors. */
   tokens: Float32Array;
-  /** Per branch `[N, R, dim]` projected region vectors. */
+  /** Per branch `[N, R, dim]` projected region vectors; empty when too large to keep (see eval/inspect.ts). */
   regions: Float32Array[];
   /** Per branch `[ΣT, R]` attention from each token over the regions, averaged over heads. */
   attention: Float32Array[];
@@ -61,13 +61,56 @@ function blocksOf(d: InspectData): [string, Float32Array][] {
   return out;
 }
 
+function isCount(x: unknown): x is number {
+  return Number.isSafeInteger(x) && (x as number) >= 0;
+}
+
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+
+/** What is wrong with a header's fields, checked before any is used; undefined when nothing is. */
+function headerProblem(h: unknown): string | undefined {
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) return 'unknown header layout';
+  const x = h as Record<string, unknown>;
+  if (x.version !== 1) return 'unknown header layout';
+  if (typeof x.split !== 'string') return 'header field "split" is not a string';
+  if (!isCount(x.dim)) return 'header field "dim" is not a count';
+  if (!isStrings(x.branches) || !isStrings(x.ids))
+    return 'header fields "branches" and "ids" are not lists of strings';
+  if (!Array.isArray(x.regionGrid) || !x.regionGrid.every((g) => Array.isArray(g) && g.length === 2))
+    return 'header field "regionGrid" is not a list of [rows, cols]';
+  if (!Array.isArray(x.tokenOffsets) || !x.tokenOffsets.every((o) => isCount(o) && o <= 0x7fffffff))
+    return 'header field "tokenOffsets" is not a list of offsets';
+  const isBlock = (b: unknown) => {
+    const y = b as Record<string, unknown> | null;
+    return (
+      typeof y === 'object' &&
+      y !== null &&
+      typeof y.name === 'string' &&
+      isCount(y.offset) &&
+      isCount(y.length)
+    );
+  };
+  if (!Array.isArray(x.blocks) || !x.blocks.every(isBlock))
+    return 'header field "blocks" is not a list of { name, offset, length }';
+  return undefined;
+}
+
 /** Checks the shapes agree with each other, so a bad writer fails where it writes. */
 export function checkInspect(d: InspectData): void {
   const n = d.ids.length;
   const totalTokens = d.tokenOffsets[n] ?? 0;
   const bad = (what: string) => new MmnerError('E_INSPECT_SHAPE', `inspection data: ${what}`);
+  if (!isCount(d.dim)) throw bad(`dim is ${d.dim}, not a count`);
   if (d.tokenOffsets.length !== n + 1)
     throw bad(`tokenOffsets has ${d.tokenOffsets.length} entries for ${n} sentences`);
+  // Views slice tokens by these offsets: they start at 0 and never decrease.
+  if (d.tokenOffsets.some((o, i) => (i === 0 ? o !== 0 : o < d.tokenOffsets[i - 1]!)))
+    throw bad(`tokenOffsets [${d.tokenOffsets.slice(0, 8).join(', ')}…] do not rise from 0`);
+  if (
+    d.regionGrid.length !== d.branches.length ||
+    !d.regionGrid.every((g) => g.length === 2 && g.every(isCount))
+  )
+    throw bad(`regionGrid is not one [rows, cols] per branch (${d.branches.length} branches)`);
   if (d.sentence.length !== n * d.dim)
     throw bad(`sentence has ${d.sentence.length} values, expected ${n}×${d.dim}`);
   if (d.tokens.length !== totalTokens * d.dim)
@@ -77,7 +120,7 @@ export function checkInspect(d: InspectData): void {
       throw bad(`${kind} has ${d[kind].length} branches, expected ${d.branches.length}`);
   }
   d.branches.forEach((b, i) => {
-    const [rows, cols] = d.regionGrid[i] ?? [0, 0];
+    const [rows, cols] = d.regionGrid[i]!;
     const r = rows * cols;
     const want: Record<(typeof BRANCH_BLOCKS)[number], number> = {
       image: n * d.dim,
@@ -86,6 +129,7 @@ export function checkInspect(d: InspectData): void {
       gate: totalTokens,
     };
     for (const kind of BRANCH_BLOCKS) {
+      if (kind === 'regions' && d.regions[i]!.length === 0) continue;
       if (d[kind][i]!.length !== want[kind])
         throw bad(`${kind}.${b} has ${d[kind][i]!.length} values, expected ${want[kind]}`);
     }
@@ -144,14 +188,14 @@ export function decodeInspect(bytes: Uint8Array, file = 'inspect.bin'): InspectD
   } catch (e) {
     throw fail(`unreadable header (${(e as Error).message})`);
   }
-  if (header?.version !== 1 || !Array.isArray(header.blocks) || !Array.isArray(header.branches))
-    throw fail('unknown header layout');
+  const wrong = headerProblem(header);
+  if (wrong) throw fail(wrong);
   const start = Math.ceil((8 + len) / 4) * 4;
   const block = (name: string): Float32Array => {
     const b = header.blocks.find((x) => x.name === name);
     if (!b) throw fail(`block '${name}' is missing`);
     const from = start + b.offset;
-    if (!Number.isInteger(b.offset) || b.offset % 4 !== 0 || from + b.length * 4 > bytes.length) {
+    if (b.offset % 4 !== 0 || from + b.length * 4 > bytes.length) {
       throw fail(`block '${name}' lies outside the file (truncated?)`);
     }
     // Copy: the input may not be 4-byte aligned, and callers may keep the data past the buffer.
