@@ -55,6 +55,8 @@ export async function captureCheckpoint(parts: {
 }): Promise<Checkpoint> {
   const variables = new Map<string, ArrayState>();
   for (const [name, v] of parts.variables) {
+    // Frozen pretrained weights (e.g. ResNet-152, 232 MB) come from their model folder again.
+    if (!v.trainable) continue;
     if (v.dtype !== 'float32')
       throw new Error(`captureCheckpoint: variable "${name}" is ${v.dtype}, not float32`);
     variables.set(name, { shape: v.shape.slice(), data: (await v.data()) as Float32Array });
@@ -108,6 +110,41 @@ export async function encodeCheckpoint(ckpt: Checkpoint): Promise<Uint8Array> {
   return bytes;
 }
 
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+/**
+ * What is wrong with the state's fields, if anything: resuming reads each of them (the step,
+ * the data order, the early-stopping counters), so a wrong type must stop here, not mid-resume.
+ */
+function stateProblem(s: Record<string, unknown>): string | undefined {
+  if (!isCount(s.step)) return '"step" is not a step count';
+  const { sampler, loop, extra, optimizerSteps } = s;
+  if (
+    !isRecord(sampler) ||
+    typeof sampler.seed !== 'string' ||
+    !isCount(sampler.epoch) ||
+    !isCount(sampler.position)
+  )
+    return '"sampler" is not { seed, epoch, position }';
+  if (
+    !isRecord(loop) ||
+    !isCount(loop.evalsSinceBest) ||
+    !(loop.bestF1 === undefined || typeof loop.bestF1 === 'number') ||
+    !(loop.bestStep === undefined || isCount(loop.bestStep)) ||
+    !(loop.lastEvalStep === undefined || isCount(loop.lastEvalStep))
+  )
+    return '"loop" is not { evalsSinceBest, bestF1?, bestStep?, lastEvalStep? }';
+  if (extra !== undefined && !isRecord(extra)) return '"extra" is not an object';
+  if (
+    optimizerSteps !== undefined &&
+    !(isRecord(optimizerSteps) && Object.values(optimizerSteps).every(isCount))
+  )
+    return '"optimizerSteps" is not a map of step counts';
+  return undefined;
+}
+
 function corrupt(file: string, why: string): MmnerError {
   return new MmnerError('E_CHECKPOINT_CORRUPT', `checkpoint is damaged: ${why}`, {
     file,
@@ -149,6 +186,8 @@ export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise
   } catch {
     throw corrupt(file, 'checkpoint metadata is not JSON');
   }
+  if (!isRecord(parsed)) throw corrupt(file, 'checkpoint metadata is not a JSON object');
+  if (typeof parsed.format !== 'number') throw corrupt(file, 'checkpoint metadata: "format" is not a number');
   if (parsed.format !== CHECKPOINT_FORMAT) {
     throw new MmnerError(
       'E_CHECKPOINT_FORMAT',
@@ -159,6 +198,8 @@ export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise
       },
     );
   }
+  const wrong = stateProblem(parsed);
+  if (wrong) throw corrupt(file, `checkpoint metadata: ${wrong}`);
   const { optimizerSteps = {}, ...state } = parsed;
   const ckpt: Checkpoint = {
     state,
@@ -172,7 +213,9 @@ export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise
   };
   for (const name of source.names()) {
     const slash = name.indexOf('/');
-    const target = targets[name.slice(0, slash)];
+    // hasOwn: a tensor named `constructor/x` must not find Object.prototype's member.
+    const prefix = name.slice(0, slash);
+    const target = Object.hasOwn(targets, prefix) ? targets[prefix] : undefined;
     if (slash < 0 || !target) throw corrupt(file, `unexpected tensor "${name}"`);
     const t = await source.readTensor(name);
     if (!(t.data instanceof Float32Array)) throw corrupt(file, `tensor "${name}" is not float32`);
@@ -182,8 +225,9 @@ export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise
 }
 
 /**
- * Puts a checkpoint's values into the model's variables and the optimizer. Every variable must be
- * present with its shape; all mismatches are listed in one `E_CHECKPOINT_MISMATCH`.
+ * Puts a checkpoint's values into the model's variables and the optimizer. Every trainable
+ * variable must be present with its shape (frozen ones may be absent: they keep the pretrained
+ * weights the model was built with); all mismatches are listed in one `E_CHECKPOINT_MISMATCH`.
  */
 export function restoreCheckpoint(
   ckpt: Checkpoint,
@@ -194,8 +238,9 @@ export function restoreCheckpoint(
   const problems: string[] = [];
   for (const [name, v] of variables) {
     const saved = ckpt.variables.get(name);
-    if (!saved) problems.push(`missing in checkpoint: "${name}" [${v.shape}]`);
-    else if (!sameShape(saved.shape, v.shape))
+    if (!saved) {
+      if (v.trainable) problems.push(`missing in checkpoint: "${name}" [${v.shape}]`);
+    } else if (!sameShape(saved.shape, v.shape))
       problems.push(`"${name}": checkpoint [${saved.shape}], model [${v.shape}]`);
   }
   for (const [name, saved] of ckpt.variables) {
@@ -210,7 +255,8 @@ export function restoreCheckpoint(
   }
   optimizer?.importState(ckpt.optimizer, variables);
   for (const [name, v] of variables) {
-    const saved = ckpt.variables.get(name)!;
+    const saved = ckpt.variables.get(name);
+    if (!saved) continue;
     // Float32Array → tensor → assign: bit-exact; `assign` takes ownership, so dispose the source.
     const t = tf.tensor(saved.data, saved.shape, 'float32');
     v.assign(t);

@@ -11,13 +11,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { type RunFile, trainRun } from '../../src/cli/runs.node.js';
+import { evalRun, type RunFile, trainRun } from '../../src/cli/runs.node.js';
 import { MmnerError } from '../../src/core/errors.js';
 import { readEvents } from '../../src/core/run/events.js';
 import { decodeInspect } from '../../src/core/run/inspect.js';
 import { generateSample } from '../../src/core/sample/generate.js';
 import { writeSample } from '../../src/core/sample/write.node.js';
 import type { EvalReport } from '../../src/eval/evaluate.js';
+import { readCheckpoint } from '../../src/train/checkpoint.node.js';
 import { NO_SHARED_DATA, SHARED_DATA } from '../core/data/helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmner-session-'));
@@ -154,6 +155,13 @@ test('the paper preset trains with BERT, ViT and ResNet from local Hugging Face 
   assert.deepEqual(config.model.image.freeze, ['resnet']);
   const views = decodeInspect(readFileSync(join(out, 'eval/test.inspect.bin')));
   assert.deepEqual(views.branches, ['vit', 'resnet']);
+  // The frozen ResNet is not in the checkpoints (it comes from its folder); the fine-tuned ViT is.
+  const names = [...(await readCheckpoint(join(out, 'checkpoints/best.safetensors'))).variables.keys()];
+  assert.ok(names.some((n) => n.startsWith('image.vit.')));
+  assert.ok(!names.some((n) => n.startsWith('image.resnet.')));
+  const again = await evalRun(out, 'test');
+  const predOf = new Map(again.report.sentences.map((s) => [s.id, s.pred])); // (eval has no --limit)
+  for (const s of r.test!.sentences) assert.deepEqual(predOf.get(s.id), s.pred, s.id);
   // 32×32 input: ViT patches of 8 → 4×4; ResNet stem /4, one stride-2 stage → 4×4.
   assert.deepEqual(views.regionGrid, [
     [4, 4],
