@@ -9,11 +9,13 @@ import { benchData } from './data.bench.js';
 import { benchScore } from './score.bench.js';
 import { benchKernels } from './train-kernels.bench.js';
 import type { BenchRow } from './types.js';
+import { benchViz } from './viz.bench.js';
 
 const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   data: benchData,
   score: benchScore,
   kernels: benchKernels,
+  viz: benchViz,
 };
 
 const only = process.argv.slice(2);
