@@ -6,6 +6,7 @@ import { dataStats } from './dataStats.js';
 import { dataValidate } from './dataValidate.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
+import { report } from './report.js';
 import { score } from './score.js';
 import { train } from './train.js';
 
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
   train,
   evaluate,
   predict,
+  report,
   dataSample,
   dataStats,
   dataValidate,
