@@ -2,7 +2,8 @@
  * `npm run demo`: the main job on the embedded sample data, end to end with the CLI: write the
  * dataset, validate it, print its statistics, train 2M-NER (tiny preset, wasm) twice — the
  * multimodal model and its text-only ablation, side by side on the two cores — and compare
- * per-language test F1, overall and on the ambiguous subset where only the image tells the type.
+ * per-language test F1, overall and on the ambiguous subset where only the image tells the type,
+ * then write the static report (runs/demo/multimodal/report/index.html).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -109,5 +110,17 @@ console.log(
   'baseline = most frequent tag per word. "ambiguous": sentences whose entity only the image can type' +
     ` (${ambiguous.size} of ${data.splits.train!.length + data.splits.dev!.length + test.length}).` +
     `\nRuns: ${resolve('runs/demo/multimodal')}, ${resolve('runs/demo/text-only')}` +
+    `  (training and scoring took ${((performance.now() - started) / 1000).toFixed(0)} s)`,
+);
+
+await step('6. Report: charts, errors with images, image helped / hurt, alignment, attention', [
+  'report',
+  '--run',
+  'runs/demo/multimodal',
+  '--compare',
+  'runs/demo/text-only',
+]);
+console.log(
+  `\nOpen ${resolve('runs/demo/multimodal/report/index.html')} in a browser.` +
     `  (demo took ${((performance.now() - started) / 1000).toFixed(0)} s)`,
 );
