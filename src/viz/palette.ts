@@ -50,12 +50,19 @@ function hash(s: string): number {
 /** The colour of a language code (or of `all`). */
 export function languageColor(lang: string): string {
   if (lang === ALL) return ALL_COLOR;
-  return LANGUAGE_COLORS[lang] ?? EXTRA_LANGUAGE_COLORS[hash(lang) % EXTRA_LANGUAGE_COLORS.length]!;
+  // hasOwn: a language or type named `constructor` must not find Object's own members.
+  return (
+    (Object.hasOwn(LANGUAGE_COLORS, lang) ? LANGUAGE_COLORS[lang] : undefined) ??
+    EXTRA_LANGUAGE_COLORS[hash(lang) % EXTRA_LANGUAGE_COLORS.length]!
+  );
 }
 
 /** The background colour of an entity type's spans. */
 export function typeColor(type: string): string {
-  return TYPE_COLORS[type] ?? EXTRA_TYPE_COLORS[hash(type) % EXTRA_TYPE_COLORS.length]!;
+  return (
+    (Object.hasOwn(TYPE_COLORS, type) ? TYPE_COLORS[type] : undefined) ??
+    EXTRA_TYPE_COLORS[hash(type) % EXTRA_TYPE_COLORS.length]!
+  );
 }
 
 /**

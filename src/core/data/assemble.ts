@@ -118,8 +118,10 @@ export class SentenceAssembler {
     this.sentences.push(sentence);
     this.stats.sentences++;
     this.stats.tokens += raw.tokens.length;
+    // hasOwn: a type named `constructor` or `toString` would read Object.prototype's member.
+    const counts = this.stats.entities;
     for (const span of tagsToSpans(raw.tags))
-      this.stats.entities[span.type] = (this.stats.entities[span.type] ?? 0) + 1;
+      counts[span.type] = (Object.hasOwn(counts, span.type) ? counts[span.type]! : 0) + 1;
   }
 
   /** Folds scheme oddities into one warning per kind, keeping where stray I- tags come from. */

@@ -39,7 +39,8 @@ function detectLayout(text: string, maxLineLength: number): Layout | undefined {
     const end = nl < 0 ? text.length : nl;
     no++;
     // Over-long lines are reported by the line reader; they say nothing about the layout.
-    const line = end - pos > maxLineLength ? '' : text.slice(pos, end).replace(/[\s]+$/, '');
+    // trimEnd, not /\s+$/: the regex retries from every space of a long run (quadratic).
+    const line = end - pos > maxLineLength ? '' : text.slice(pos, end).trimEnd();
     const first = line.split(/[\t ]/)[0];
     if (line === '') {
       if (lines.length > 0) break;

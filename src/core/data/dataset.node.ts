@@ -161,7 +161,8 @@ export async function loadDataset(
       stats.tokens += result.stats.tokens;
       stats.languages[entry.lang] = (stats.languages[entry.lang] ?? 0) + result.stats.sentences;
       for (const [type, count] of Object.entries(result.stats.entities)) {
-        stats.entities[type] = (stats.entities[type] ?? 0) + count;
+        // hasOwn: a type named `constructor` would read Object.prototype's member.
+        stats.entities[type] = (Object.hasOwn(stats.entities, type) ? stats.entities[type]! : 0) + count;
       }
     }
     out.splits[split] = sentences;

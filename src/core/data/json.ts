@@ -104,7 +104,11 @@ export function parseJsonLocated(text: string): LocatedJson {
         ws();
         if (text[i] !== ':') fail(`expected ':' after property name, found ${describe(i)}`, i);
         i++;
-        obj[key] = value(path === '' ? key : `${path}.${key}`);
+        const v = value(path === '' ? key : `${path}.${key}`);
+        // `obj.__proto__ = v` would set the prototype; JSON.parse makes it an own property.
+        if (key === '__proto__')
+          Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else obj[key] = v;
         ws();
         if (text[i] === ',') {
           i++;

@@ -140,7 +140,13 @@ export function parseJsonl(ctx: ParseContext): void {
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v) ?? String(v);
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? String(v);
+  } catch {
+    // JSON.parse takes a value nested thousands deep; JSON.stringify overflows the stack on it.
+    s = Array.isArray(v) ? '[…] (nested too deep to show)' : '{…} (nested too deep to show)';
+  }
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
 }
 
@@ -152,12 +158,21 @@ export function readJsonl(input: Uint8Array | string, opts: JsonlReadOptions): R
   return runParser(input, opts, 'jsonl', parseJsonl);
 }
 
-/** Writes one JSON object per sentence and line, fields in a fixed order, `image` null if absent. */
+/**
+ * Writes one JSON object per sentence and line, fields in a fixed order, `image` null if absent.
+ * U+007F is escaped: JSON.stringify leaves it raw, and the reader refuses control characters.
+ */
 export function formatJsonl(sentences: readonly Sentence[]): string {
   return sentences
-    .map(
-      (s) =>
-        `${JSON.stringify({ id: s.id, lang: s.lang, tokens: s.tokens, tags: s.tags, image: s.image ?? null })}\n`,
-    )
+    .map((s) => {
+      const json = JSON.stringify({
+        id: s.id,
+        lang: s.lang,
+        tokens: s.tokens,
+        tags: s.tags,
+        image: s.image ?? null,
+      });
+      return `${json.replaceAll('\u007f', '\\u007f')}\n`;
+    })
     .join('');
 }

@@ -3,7 +3,8 @@
  * so one dataset spans en/fr/de/es. Paths are relative to the manifest's folder. The parser
  * checks every field and names the line of each problem; loading the files is dataset.node.ts.
  */
-import { TAG_SCHEMES } from '../schemes/tags.js';
+import { SAFE_NAME } from '../run/names.js';
+import { splitTag, TAG_SCHEMES } from '../schemes/tags.js';
 import { JsonSyntaxError, parseJsonLocated } from './json.js';
 import { DataCode, type ProblemCollector } from './problems.js';
 
@@ -83,6 +84,15 @@ export function unsafePathReason(path: string): string | undefined {
   if (depth === 0) return "the path names the manifest's folder itself";
   return undefined;
 }
+
+/**
+ * Split and subset names become keys of plain objects and file names (`eval/<split>.json`):
+ * `__proto__` would be lost as a key, `a/b` could not be a file.
+ */
+function isPlainName(name: string): boolean {
+  return SAFE_NAME.test(name) && !name.includes('..');
+}
+const NAME_RULE = 'the name must be 1–128 letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 /** Reads `typeMap` from `A=B` pairs (`OTHER=MISC`, comma- or repeat-separated). */
 export function parseTypeMap(specs: readonly string[]): Record<string, string> {
@@ -176,9 +186,11 @@ export function parseManifest(
   if (m.scheme !== undefined && !(TAG_SCHEMES as readonly unknown[]).includes(m.scheme)) {
     bad('scheme', `must be one of ${TAG_SCHEMES.join(', ')}`, 'leave it out for IOB2');
   }
+  // A renamed type goes into every tag (`B-<type>`), so it must be a type name.
   if (
     m.typeMap !== undefined &&
-    (!isObject(m.typeMap) || Object.values(m.typeMap).some((v) => typeof v !== 'string'))
+    (!isObject(m.typeMap) ||
+      Object.values(m.typeMap).some((v) => typeof v !== 'string' || splitTag(`B-${v}`) === undefined))
   ) {
     bad('typeMap', 'must map type names to type names', 'e.g. "typeMap": { "OTHER": "MISC" }');
   }
@@ -209,6 +221,10 @@ export function parseManifest(
   } else {
     for (const [split, entries] of Object.entries(m.splits)) {
       const sp = `splits.${split}`;
+      if (!isPlainName(split)) {
+        bad(sp, NAME_RULE, 'e.g. "train", "dev", "test"');
+        continue;
+      }
       if (!Array.isArray(entries) || entries.length === 0) {
         bad(
           sp,
@@ -241,7 +257,12 @@ export function parseManifest(
   if (m.subsets !== undefined) {
     if (!isObject(m.subsets))
       bad('subsets', 'must map subset names to id files', 'e.g. "subsets": { "ambiguous": "ambiguous.ids" }');
-    else for (const [name, f] of Object.entries(m.subsets)) path(`subsets.${name}`, f);
+    else {
+      for (const [name, f] of Object.entries(m.subsets)) {
+        if (!isPlainName(name)) bad(`subsets.${name}`, NAME_RULE, 'e.g. "ambiguous"');
+        else path(`subsets.${name}`, f);
+      }
+    }
   }
   if (problems.errorCount !== before) return undefined;
   return { manifest: m as unknown as DatasetManifest, lineOf: json.lineOf };

@@ -124,6 +124,84 @@ export function formatEvent(event: TrainEvent): string {
   return `${JSON.stringify(event)}\n`;
 }
 
+/**
+ * The fields each event must have, checked on reading so a consumer never meets a string where
+ * it plots a number. `?` marks optional fields; `numbers` is a record of numbers. Fields not
+ * listed (a newer writer's) are kept as they are.
+ */
+const SHAPES: Readonly<Record<EventType, Readonly<Record<string, string>>>> = {
+  runStart: { startStep: 'number', totalSteps: 'number', batchesPerEpoch: 'number', resumedFrom: 'string?' },
+  step: {
+    step: 'number',
+    epoch: 'number',
+    loss: 'numbers',
+    lr: 'number',
+    gradNorm: 'number',
+    examplesPerSec: 'number',
+    etaSec: 'number',
+  },
+  eval: {
+    step: 'number',
+    epoch: 'number',
+    split: 'string',
+    f1: 'number',
+    perLanguage: 'numbers?',
+    best: 'boolean',
+  },
+  checkpoint: { step: 'number', path: 'string', reason: 'checkpointReason' },
+  earlyStop: { step: 'number', bestStep: 'number', bestF1: 'number', patience: 'number' },
+  interrupted: { step: 'number', checkpoint: 'string' },
+  runEnd: {
+    step: 'number',
+    reason: 'endReason',
+    bestStep: 'number?',
+    bestF1: 'number?',
+    elapsedSec: 'number',
+  },
+};
+
+/** JSON writes NaN and ±Infinity as null: a null number reads back as NaN. */
+function asNumber(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : v === null ? Number.NaN : undefined;
+}
+
+/** A value in a message; objects are not stringified (one nested thousands deep overflows the stack). */
+function shown(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return (JSON.stringify(v) ?? String(v)).slice(0, 40);
+  return Array.isArray(v) ? 'an array' : 'an object';
+}
+
+/** Checks an event's fields (null numbers become NaN in place); returns what is wrong, if anything. */
+function checkFields(e: Record<string, unknown>, type: EventType): string | undefined {
+  for (const [field, spec] of Object.entries({ time: 'number', ...SHAPES[type] })) {
+    const kind = spec.replace('?', '');
+    const v = Object.hasOwn(e, field) ? e[field] : undefined;
+    if (v === undefined) {
+      if (spec.endsWith('?')) continue;
+      return `"${field}" is missing`;
+    }
+    let ok: boolean;
+    if (kind === 'number') {
+      const x = asNumber(v);
+      ok = x !== undefined;
+      if (ok) e[field] = x;
+    } else if (kind === 'numbers') {
+      ok = typeof v === 'object' && v !== null && !Array.isArray(v);
+      const record = v as Record<string, unknown>;
+      for (const [k, x] of ok ? Object.entries(record) : []) {
+        const y = asNumber(x);
+        if (y === undefined) ok = false;
+        else record[k] = y;
+      }
+    } else if (kind === 'checkpointReason') ok = (CHECKPOINT_REASONS as readonly unknown[]).includes(v);
+    else if (kind === 'endReason') ok = (END_REASONS as readonly unknown[]).includes(v);
+    else ok = typeof v === kind;
+    if (!ok)
+      return `"${field}" is ${shown(v)}, not ${kind === 'numbers' ? 'a record of numbers' : `a ${kind}`}`;
+  }
+  return undefined;
+}
+
 export interface ReadEventsResult {
   events: TrainEvent[];
   /** The last line was incomplete (no newline and not valid JSON) and was skipped. */
@@ -131,8 +209,9 @@ export interface ReadEventsResult {
 }
 
 /**
- * Parses events.jsonl text. A torn last line is skipped (and reported); a bad line elsewhere is an
- * error naming its line. Unknown `type`s are kept out (newer writers), never guessed at.
+ * Parses events.jsonl text. A torn last line is skipped (and reported); a bad line elsewhere, or
+ * an event with a missing or mistyped field, is an error naming its line. Unknown `type`s are
+ * kept out (newer writers), never guessed at.
  * @example readEvents('{"type":"step","step":1,…}\n{"type":"st').torn // → true
  */
 export function readEvents(text: string, file = 'events.jsonl'): ReadEventsResult {
@@ -160,7 +239,17 @@ export function readEvents(text: string, file = 'events.jsonl'): ReadEventsResul
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new MmnerError('E_EVENTS_LINE', 'not a JSON object', { file, line: i + 1 });
     }
-    if (isEventType((value as { type?: unknown }).type)) events.push(value as TrainEvent);
+    const type = (value as { type?: unknown }).type;
+    if (!isEventType(type)) continue;
+    const bad = checkFields(value as Record<string, unknown>, type);
+    if (bad) {
+      throw new MmnerError('E_EVENTS_LINE', `${type} event: ${bad}`, {
+        file,
+        line: i + 1,
+        hint: 'events.jsonl is written by the trainer only; remove the damaged line or start a new run',
+      });
+    }
+    events.push(value as TrainEvent);
   }
   return { events, torn };
 }

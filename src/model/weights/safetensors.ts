@@ -159,7 +159,13 @@ export function parseHeader(
       }
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (typeof v !== 'string') fail(WeightsCode.header, file, `__metadata__.${k} is not a string`);
-        metadata[k] = v;
+        // `metadata.__proto__ = v` would be dropped (a string is no prototype): define it instead.
+        Object.defineProperty(metadata, k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       continue;
     }

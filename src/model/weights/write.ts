@@ -30,7 +30,13 @@ export function encodeSafetensors(
         `encodeSafetensors: "${t.name}" ${t.dtype} ${formatShape(t.shape)} needs ${bytes} bytes, got ${t.data.byteLength}`,
       );
     }
-    header[t.name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
+    // defineProperty: a tensor named `__proto__` must be a key, not the object's prototype.
+    Object.defineProperty(header, t.name, {
+      value: { dtype: t.dtype, shape: t.shape, data_offsets: [offset, offset + bytes] },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
