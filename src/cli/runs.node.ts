@@ -39,6 +39,29 @@ export interface RunFile extends RunConfig {
   vocab: TextVocabJSON;
 }
 
+/** config.json, checked enough that a damaged or foreign file fails here, naming itself. */
+async function readRunFile(run: RunDir): Promise<RunFile> {
+  const value = (await run.readConfig()) as Partial<RunFile> | null | undefined;
+  const file = run.file('config.json');
+  const isObject = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const problem = !isObject(value)
+    ? 'is not a JSON object'
+    : value!.version !== 1
+      ? `has version ${JSON.stringify(value!.version)}, this mmner reads version 1`
+      : !isObject(value!.model) || !isObject(value!.train) || !isObject(value!.vocab)
+        ? 'lacks its model, train or vocab section'
+        : typeof value!.data !== 'string'
+          ? 'lacks the dataset path (data)'
+          : undefined;
+  if (problem) {
+    throw new MmnerError('E_RUN_CONFIG', `the run's config ${problem}`, {
+      file,
+      hint: 'config.json is written by mmner train; restore it, or train the run again',
+    });
+  }
+  return value as RunFile;
+}
+
 export interface TrainRunOptions {
   /** A dataset manifest or a folder holding `dataset.json`. */
   data: string;
@@ -235,7 +258,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   let file: RunFile;
   let resumeFrom: Awaited<ReturnType<typeof latestValidCheckpoint>>;
   if (options.resume) {
-    file = (await run.readConfig()) as RunFile;
+    file = await readRunFile(run);
     resumeFrom = await latestValidCheckpoint(run.checkpointsDir, log);
     if (!resumeFrom) {
       throw new MmnerError('E_RESUME', `no checkpoint to resume from in ${run.path}`, {
@@ -363,7 +386,7 @@ export async function openRun(
 /** The run's model with its selected checkpoint's weights, without its dataset. */
 async function openRunModel(runPath: string, log?: (line: string) => void): Promise<Omit<OpenedRun, 'data'>> {
   const run = await RunDir.open(dirname(resolve(runPath)), basename(resolve(runPath)), { create: false });
-  const file = (await run.readConfig()) as RunFile;
+  const file = await readRunFile(run);
   let path = resolve(run.checkpointsDir, BEST_CHECKPOINT);
   let checkpoint = await readCheckpoint(path).catch(() => undefined);
   if (!checkpoint) {

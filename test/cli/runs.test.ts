@@ -176,3 +176,16 @@ test('the paper preset without its folders says which option is missing', async 
       e instanceof MmnerError && /BERT folder/.test(e.message) && /--text-model/.test(e.hint ?? ''),
   );
 });
+
+test('a damaged config.json is an error naming it, not a crash', async () => {
+  const out = join(root, 'run-broken');
+  mkdirSync(join(out, 'checkpoints'), { recursive: true });
+  for (const content of ['null', '{}', '{"version":1,"model":{},"train":{},"vocab":{}}']) {
+    writeFileSync(join(out, 'config.json'), content);
+    await assert.rejects(
+      evalRun(out, 'test'),
+      (e: unknown) =>
+        e instanceof MmnerError && e.code === 'E_RUN_CONFIG' && e.file === join(out, 'config.json'),
+    );
+  }
+});
