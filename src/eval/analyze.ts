@@ -5,29 +5,13 @@
  * on the same split, where the image helped or hurt.
  */
 import { confusionMatrix, entityErrors, errorCounts } from '../core/metrics/errors.js';
-import type {
-  AlignmentSummary,
-  AttentionView,
-  ConfusionMatrix,
-  EntityError,
-  ErrorCounts,
-  ImageEffect,
-  MisalignedPair,
-} from '../core/run/analysis.js';
+import type { ImageEffect, RunAnalyses } from '../core/run/analysis.js';
 import type { EvalReport } from '../core/run/evalFile.js';
 import type { InspectData } from '../core/run/inspect.js';
 import { type AlignmentOptions, alignmentSummaries, attentionView, misalignedPairs } from './alignment.js';
 import { imageEffects } from './compare.js';
 
-export interface RunAnalyses {
-  errors: EntityError[];
-  errorCounts: ErrorCounts;
-  confusion: ConfusionMatrix;
-  imageEffects?: ImageEffect[];
-  alignment?: AlignmentSummary[];
-  misaligned?: MisalignedPair[];
-  attention?: AttentionView[];
-}
+export type { RunAnalyses } from '../core/run/analysis.js';
 
 export interface AnalyzeOptions {
   inspect?: InspectData;

@@ -124,3 +124,16 @@ export interface AttentionView {
   /** Per token gate value in [0, 1]. */
   gate: number[];
 }
+
+/** Every analysis of one evaluated split: `eval/analyze.ts` computes it, the report draws it. */
+export interface RunAnalyses {
+  errors: EntityError[];
+  errorCounts: ErrorCounts;
+  confusion: ConfusionMatrix;
+  /** Only against a text-only run on the same split. */
+  imageEffects?: ImageEffect[];
+  /** Only with inspection views: one summary per image branch. */
+  alignment?: AlignmentSummary[];
+  misaligned?: MisalignedPair[];
+  attention?: AttentionView[];
+}

@@ -8,8 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
-import { checkPositiveInt } from '../layers.js';
-import type { Module } from '../module.js';
+import { checkPositiveInt, KernelBias } from '../layers.js';
 import type { ImageEncoder, ImageEncoding } from '../parts.js';
 import type { WeightSpec } from '../weights/mapping.js';
 import type { Tensor as WeightTensor } from '../weights/safetensors.js';
@@ -226,43 +225,46 @@ export function resnetGrid(
   return s;
 }
 
-/** A conv with its BatchNorm folded in: kernel HWIO, bias `[out]`. */
-class FoldedConv implements Module {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
+/** The variables of a conv with its BatchNorm folded in: kernel HWIO, bias `[out]` (both frozen). */
+function foldedConvVariables(make: VariableFactory, plan: ConvPlan): [tf.Variable, tf.Variable] {
+  const { outC, inC, kernel: k } = plan;
+  const oihw = [outC, inC, k, k];
+  let scale: Float64Array | undefined;
+  let bias: Float32Array | undefined;
+  if (make.loading) {
+    // inference-mode BatchNorm: y = (x − mean)·γ/√(var + eps) + β = x·scale + (β − mean·scale)
+    const bn = (part: string) => make.weight(`${plan.hfName}.normalization.${part}`, [outC]).data;
+    const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map(
+      bn,
+    ) as Float32Array[];
+    scale = new Float64Array(outC);
+    bias = new Float32Array(outC);
+    for (let o = 0; o < outC; o++) {
+      scale[o] = gamma![o]! / Math.sqrt(variance![o]! + BN_EPS);
+      bias[o] = beta![o]! - mean![o]! * scale[o]!;
+    }
+  }
+  // Random init (no checkpoint): He-uniform kernels and zero biases, i.e. BatchNorms at identity.
+  const kernel = make.make(
+    `${plan.hfName}.convolution.weight`,
+    [k, k, inC, outC],
+    Math.sqrt(6 / (k * k * inC)),
+    oihw,
+    (t) => hwioFromOihw(t, scale),
+  );
+  const b = bias ?? new Float32Array(outC);
+  const folded = tf.tidy(() => tf.variable(tf.tensor1d(b), false));
+  kernel.trainable = false;
+  return [kernel, folded];
+}
 
+/** A conv with its BatchNorm folded in: kernel HWIO, bias `[out]`. */
+class FoldedConv extends KernelBias {
   constructor(
     make: VariableFactory,
     readonly plan: ConvPlan,
   ) {
-    const { outC, inC, kernel: k } = plan;
-    const oihw = [outC, inC, k, k];
-    let scale: Float64Array | undefined;
-    let bias: Float32Array | undefined;
-    if (make.loading) {
-      // inference-mode BatchNorm: y = (x − mean)·γ/√(var + eps) + β = x·scale + (β − mean·scale)
-      const bn = (part: string) => make.weight(`${plan.hfName}.normalization.${part}`, [outC]).data;
-      const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map(
-        bn,
-      ) as Float32Array[];
-      scale = new Float64Array(outC);
-      bias = new Float32Array(outC);
-      for (let o = 0; o < outC; o++) {
-        scale[o] = gamma![o]! / Math.sqrt(variance![o]! + BN_EPS);
-        bias[o] = beta![o]! - mean![o]! * scale[o]!;
-      }
-    }
-    // Random init (no checkpoint): He-uniform kernels and zero biases, i.e. BatchNorms at identity.
-    this.kernel = make.make(
-      `${plan.hfName}.convolution.weight`,
-      [k, k, inC, outC],
-      Math.sqrt(6 / (k * k * inC)),
-      oihw,
-      (t) => hwioFromOihw(t, scale),
-    );
-    const b = bias ?? new Float32Array(outC);
-    this.bias = tf.tidy(() => tf.variable(tf.tensor1d(b), false));
-    this.kernel.trainable = false;
+    super(...foldedConvVariables(make, plan));
   }
 
   /** x `[B, H, W, in]` → `[B, ⌈H/stride⌉, ⌈W/stride⌉, out]`, zero-padded by kernel//2 on every side as PyTorch does. */
@@ -285,18 +287,6 @@ class FoldedConv implements Module {
       bias: this.bias,
       activation: this.plan.relu ? 'relu' : 'linear',
     });
-  }
-
-  namedVariables(): Map<string, tf.Variable> {
-    return new Map([
-      ['kernel', this.kernel],
-      ['bias', this.bias],
-    ]);
-  }
-
-  dispose(): void {
-    this.kernel.dispose();
-    this.bias.dispose();
   }
 }
 

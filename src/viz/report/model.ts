@@ -3,15 +3,7 @@
  * events, the analyses `eval/` computed, the images, and the chart specs. Plain data, so the CLI,
  * the kernel and tests can build one from a run folder or by hand.
  */
-import type {
-  AlignmentSummary,
-  AttentionView,
-  ConfusionMatrix,
-  EntityError,
-  ErrorCounts,
-  ImageEffect,
-  MisalignedPair,
-} from '../../core/run/analysis.js';
+import type { RunAnalyses } from '../../core/run/analysis.js';
 import type { EvalReport } from '../../core/run/evalFile.js';
 import type { TrainEvent } from '../../core/run/events.js';
 import type { ChartSpec } from '../charts/common.js';
@@ -32,16 +24,8 @@ export const REPORT_SECTIONS = Object.freeze([
 ] as const);
 export type ReportSectionId = (typeof REPORT_SECTIONS)[number]['id'];
 
-export interface ReportAnalyses {
-  errors?: readonly EntityError[];
-  errorCounts?: ErrorCounts;
-  confusion?: ConfusionMatrix;
-  imageEffects?: readonly ImageEffect[];
-  /** One summary per image branch. */
-  alignment?: readonly AlignmentSummary[];
-  misaligned?: readonly MisalignedPair[];
-  attention?: readonly AttentionView[];
-}
+/** The analyses the report draws; any may be absent (its section then says why). */
+export type ReportAnalyses = Partial<RunAnalyses>;
 
 /** A chart of the report: written to `charts/<id>.svg` and `.png`; `id` must be a safe file name. */
 export interface ReportChart {
