@@ -12,10 +12,41 @@ const TARGETS = [
     format: 'esm',
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    // The notebook kernel: a child process of the extension host, holding the mmner library.
+    name: 'kernel',
+    entryPoints: ['src/extension/kernel/main.ts'],
+    outfile: 'dist/kernel.js',
+    platform: 'node',
+    format: 'esm',
+  },
+  {
+    // The extension host part: loaded by VS Code (CommonJS), light — never TensorFlow.js or
+    // onnxruntime (a test reads this bundle's metafile). Everything but `vscode` is bundled.
+    name: 'extension',
+    entryPoints: ['src/extension/host/extension.ts'],
+    outfile: 'dist/extension.cjs',
+    platform: 'node',
+    format: 'cjs',
+    packages: 'bundle',
+    external: ['vscode'],
+  },
+  {
+    // The notebook output renderer: a browser ES module, self-contained (vega, vega-lite, vega-embed).
+    name: 'renderer',
+    entryPoints: ['src/renderer/index.ts'],
+    outfile: 'dist/renderer.js',
+    platform: 'browser',
+    format: 'esm',
+    packages: 'bundle',
+    target: 'es2022',
+  },
 ];
 
 await mkdir('dist', { recursive: true });
-for (const { name, ...options } of TARGETS) {
+// A bundle whose entry point does not exist yet is skipped (the extension is being built up).
+const { existsSync } = await import('node:fs');
+for (const { name, ...options } of TARGETS.filter((t) => t.entryPoints.every((e) => existsSync(e)))) {
   const result = await build({
     bundle: true,
     packages: 'external',
