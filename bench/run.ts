@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { benchData } from './data.bench.js';
+import { benchReport } from './report.bench.js';
 import { benchScore } from './score.bench.js';
 import { benchKernels } from './train-kernels.bench.js';
 import type { BenchRow } from './types.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   score: benchScore,
   kernels: benchKernels,
   viz: benchViz,
+  report: benchReport,
 };
 
 const only = process.argv.slice(2);
