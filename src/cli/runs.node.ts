@@ -77,6 +77,8 @@ export interface TrainRunOptions {
   lr?: number;
   /** Evaluations without a better dev F1 before stopping (0 = never). */
   patience?: number;
+  /** Also checkpoint every N optimizer steps (0 = only at evaluations and the end). */
+  checkpointEvery?: number;
   /** Use at most this many sentences of each split (quick runs, tests). */
   limit?: number;
   /** Local Hugging Face folders of the pretrained encoders (preset `paper`). */
@@ -286,6 +288,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (options.resnet) config.model.image.paths.resnet = resolve(options.resnet);
     await fitToPretrained(config.model);
     if (options.patience !== undefined) config.train.patience = options.patience;
+    if (options.checkpointEvery !== undefined) config.train.checkpointEvery = options.checkpointEvery;
     file = {
       version: 1,
       ...config,

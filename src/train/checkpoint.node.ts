@@ -4,8 +4,8 @@
  * newest first and falls back to an older one, saying which file was damaged and why.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isMmnerError } from '../core/errors.js';
+import { basename, join } from 'node:path';
+import { isMmnerError, MmnerError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/run/atomicWrite.node.js';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 
@@ -24,6 +24,18 @@ export interface SaveCheckpointOptions {
   keep?: number;
 }
 
+/**
+ * Fault injection for the crash-safety tests (`MMNER_FAULT_CHECKPOINT`): `kill` dies by SIGKILL
+ * between writing the temp file and renaming it; `enospc` fails there as a full disk does.
+ */
+async function injectedFault(): Promise<void> {
+  const fault = process.env.MMNER_FAULT_CHECKPOINT;
+  if (fault === 'kill') process.kill(process.pid, 'SIGKILL');
+  if (fault === 'enospc') {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  }
+}
+
 /** Writes the checkpoint atomically; returns its path. */
 export async function saveCheckpoint(
   dir: string,
@@ -31,7 +43,20 @@ export async function saveCheckpoint(
   options: SaveCheckpointOptions = {},
 ): Promise<string> {
   const path = join(dir, options.name ?? stepCheckpointName(ckpt.state.step));
-  await writeFileAtomic(path, await encodeCheckpoint(ckpt));
+  const bytes = await encodeCheckpoint(ckpt);
+  try {
+    await writeFileAtomic(path, bytes, { beforeRename: injectedFault });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new MmnerError('E_DISK_FULL', `no space left on the disk to write ${basename(path)}`, {
+        file: path,
+        hint: 'free some space, then continue with `mmner train --out RUN --resume`: the checkpoints written before are intact',
+        cause: e,
+      });
+    }
+    throw e;
+  }
   const keep = options.keep ?? 3;
   const steps = await listCheckpoints(dir);
   await Promise.all(steps.slice(Math.max(1, keep)).map((p) => rm(p, { force: true })));

@@ -25,7 +25,7 @@ export const train: Command = {
   summary: 'Train a 2M-NER model on a dataset (selects the best checkpoint on dev)',
   usage: `Usage: mmner train --data DIR --out runs/NAME [--preset tiny|paper] [--ablation NAME]
                    [--backend auto|wasm|cpu|webgpu|tensorflow] [--epochs N] [--batch-size N]
-                   [--lr X] [--seed N] [--patience N] [--limit N] [--resume]
+                   [--lr X] [--seed N] [--patience N] [--limit N] [--checkpoint-every N] [--resume]
                    [--text-model DIR] [--vit DIR] [--resnet DIR]
 
 Trains on the dataset's train split, evaluates on dev after every epoch and keeps the best
@@ -44,6 +44,7 @@ Options:
   --lr X             override the peak learning rate
   --seed N           seed of weights, dropout and batch order (default 1)
   --patience N       stop after N epochs without a better dev F1 (tiny: 4; 0 = never)
+  --checkpoint-every N  also save a checkpoint every N steps (default: after each epoch's dev eval)
   --limit N          use at most N sentences per split, spread over the languages (quick trials)
   --resume           continue the run in --out from its last valid checkpoint
   --text-model DIR   paper: a local Hugging Face BERT folder (bert-base-multilingual-cased)
@@ -66,6 +67,7 @@ Example:
       seed: { type: 'string' },
       limit: { type: 'string' },
       patience: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
       resume: { type: 'boolean' },
       'text-model': { type: 'string' },
       vit: { type: 'string' },
@@ -103,6 +105,7 @@ Example:
       const epochs = positive('epochs', values.epochs);
       const batchSize = positive('batch-size', values['batch-size']);
       const limit = positive('limit', values.limit);
+      const checkpointEvery = positive('checkpoint-every', values['checkpoint-every']);
       const patience =
         values.patience === undefined ? undefined : intOption(NAME, 'patience', values.patience, 0);
       if (patience !== undefined && patience < 0)
@@ -122,6 +125,7 @@ Example:
         ...(lr ? { lr } : {}),
         ...(limit ? { limit } : {}),
         ...(patience !== undefined ? { patience } : {}),
+        ...(checkpointEvery ? { checkpointEvery } : {}),
         resume: Boolean(values.resume),
         signal: controller.signal,
         onEvent: progressReporter({ stream: { write: (s: string) => io.err(s), isTTY: io.isTTY } }),
