@@ -23,7 +23,7 @@ import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
 import { type BackendName, initBackend } from '../train/backends.js';
 import { restoreCheckpoint } from '../train/checkpoint.js';
 import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../train/checkpoint.node.js';
-import { fanOut, type Observer, runDirLogger } from '../train/events.js';
+import type { Observer } from '../train/events.js';
 import { type TrainResult, trainLoop } from '../train/loop.js';
 import { AdamW, NO_DECAY_PATTERN } from '../train/optimizer.js';
 import { BatchSampler } from '../train/sampler.js';
@@ -346,7 +346,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       keepCheckpoints: t.keepCheckpoints,
       runDir: run,
       ...(options.signal ? { signal: options.signal } : {}),
-      onEvent: fanOut([runDirLogger(run), ...(options.onEvent ? [options.onEvent] : [])]),
+      // (The loop itself appends every event to the run's events.jsonl.)
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(resumeFrom ? { resumeFrom } : {}),
       extra: { preset: cfg.model.preset, ablation: cfg.model.ablation },
     });

@@ -52,6 +52,9 @@ test('a run trains, selects on dev and writes config, events, checkpoints and ev
   assert.equal(test.sentences.length, 64); // tiny: 16 test sentences per language, under the limit
   const types = readEvents(readFileSync(join(out, 'events.jsonl'), 'utf8')).events.map((e) => e.type);
   assert.deepEqual([types[0], types.at(-1)], ['runStart', 'runEnd']);
+  assert.equal(types.filter((t) => t === 'runStart').length, 1, 'each event is written once');
+  const steps = stepLosses(out).length;
+  assert.equal(steps, r.result.step, 'one step event per optimizer step');
   assert.ok(types.includes('eval'));
   // Both loss parts are trained (the contrastive one is not silently zero).
   const first = JSON.parse(stepLosses(out)[0]!) as Record<string, number>;
