@@ -40,13 +40,12 @@ const TARGETS = [
     format: 'esm',
     packages: 'bundle',
     target: 'es2022',
+    minify: true,
   },
 ];
 
 await mkdir('dist', { recursive: true });
-// A bundle whose entry point does not exist yet is skipped (the extension is being built up).
-const { existsSync } = await import('node:fs');
-for (const { name, ...options } of TARGETS.filter((t) => t.entryPoints.every((e) => existsSync(e)))) {
+for (const { name, ...options } of TARGETS) {
   const result = await build({
     bundle: true,
     packages: 'external',

@@ -4,6 +4,7 @@
  * onnxruntime live in the kernel and job processes it spawns, never here.
  */
 import * as vscode from 'vscode';
+import { isRendererMessage } from '../../core/protocol/renderer.js';
 import { commandHandlers, readSettings } from './commands.js';
 import { COMMAND_IDS, KERNEL_BACKEND_ENV, SETTINGS_SECTION } from './contributions.js';
 import type { Job } from './jobRunner.js';
@@ -11,6 +12,7 @@ import { MmnerNotebookController } from './notebookController.js';
 import { disposeReportPanel } from './reportPanel.js';
 import { MmnerStatusBar } from './statusBar.js';
 
+const RENDERER_ID = 'mmner.renderer';
 let shutdown: (() => Promise<void>) | undefined;
 /** VS Code gives deactivate about 5 s. */
 const JOB_SHUTDOWN_GRACE_MS = 3000;
@@ -43,6 +45,20 @@ export function activate(context: vscode.ExtensionContext): void {
         }
       }),
     ),
+    // A click on an alignment point in a notebook output: open the error inspector.
+    vscode.notebooks.createRendererMessaging(RENDERER_ID).onDidReceiveMessage(({ message }) => {
+      if (!isRendererMessage(message)) return log(`renderer: ignored ${JSON.stringify(message)}`);
+      switch (message.type) {
+        case 'openErrors':
+          log(`renderer: errors of sentence ${message.sentenceId}`);
+          void vscode.commands.executeCommand('mmner.inspectErrors');
+          break;
+        default: {
+          const never: never = message.type;
+          log(`renderer: unknown message ${String(never)}`);
+        }
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(SETTINGS_SECTION)) status.setBackend(readSettings().backend);
     }),

@@ -138,6 +138,16 @@ test('activate: the controller and the status bar', () => {
   assert.equal(fake.statusBar?.shown, true);
 });
 
+test('a click on an alignment point (renderer message) opens the error inspector; junk is ignored', () => {
+  const listen = fake.rendererListeners.get('mmner.renderer');
+  assert.ok(listen, 'the host listens to the renderer');
+  const before = fake.executed.length;
+  listen({ message: { type: 'nonsense' } });
+  assert.equal(fake.executed.length, before);
+  listen({ message: { type: 'openErrors', sentenceId: 'en-test-000004' } });
+  assert.deepEqual(fake.executed.slice(before), [{ id: 'mmner.inspectErrors', args: [] }]);
+});
+
 const notebook = {
   uri: {
     scheme: 'file',

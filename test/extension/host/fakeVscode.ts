@@ -6,7 +6,7 @@
  */
 
 export const FAKE_VSCODE_SOURCE = `
-const state = { commands: new Map(), controllers: [], executions: [], messages: [], trusted: true, config: {} };
+const state = { commands: new Map(), controllers: [], executions: [], messages: [], trusted: true, config: {}, executed: [], rendererListeners: new Map() };
 globalThis.__fakeVscode = state;
 const disposable = () => ({ dispose() {} });
 class NotebookCellOutputItem {
@@ -58,8 +58,13 @@ module.exports = {
   },
   commands: {
     registerCommand: (id, fn) => { state.commands.set(id, fn); return { dispose() { state.commands.delete(id); } }; },
+    executeCommand: async (id, ...args) => { state.executed.push({ id, args }); },
   },
   notebooks: {
+    createRendererMessaging: (id) => ({
+      onDidReceiveMessage: (fn) => { state.rendererListeners.set(id, fn); return { dispose() {} }; },
+      postMessage: async () => true,
+    }),
     createNotebookController: (id, notebookType, label, handler) => {
       const c = { id, notebookType, label, handler, createNotebookCellExecution: execution, dispose() {} };
       state.controllers.push(c);
@@ -104,4 +109,8 @@ export interface FakeVscodeState {
   /** The label showQuickPick answers with. */
   pick?: string;
   config: Record<string, unknown>;
+  /** Commands run through `vscode.commands.executeCommand`. */
+  executed: { id: string; args: unknown[] }[];
+  /** Renderer id → the host's listener for that renderer's messages. */
+  rendererListeners: Map<string, (e: { message: unknown }) => void>;
 }
