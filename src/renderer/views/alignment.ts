@@ -16,6 +16,10 @@ import { ImagePolicy } from '../images.js';
 import { alignmentPayload } from '../payload.js';
 import type { View } from './view.js';
 
+/** Pairs drawn at most (spread evenly over the input beyond), and points above which canvas draws them. */
+const MAX_PAIRS = 10_000;
+const SVG_MAX_POINTS = 4_000;
+
 /** The vega param holding the selected sentence id ('' for none). */
 const SELECTED = 'mm_selected';
 const IS_SELECTED = `datum.id === ${SELECTED}`;
@@ -88,14 +92,12 @@ export const renderAlignment: View = async (value, element, context) => {
       retrieval: {},
       cosine: { matched: [], shuffled: [] },
     },
-    { maxPairs: 2000 },
+    { maxPairs: MAX_PAIRS },
   );
   const { result, warnings } = await drawChart(
     required(element, '.mm-chart'),
     withSelection(spec as unknown as Record<string, unknown>),
-    {
-      tooltip: false,
-    },
+    { tooltip: false, renderer: payload.points.length > SVG_MAX_POINTS ? 'canvas' : 'svg' },
   );
   context.onDispose(() => result.finalize());
   element.append(...warningNote(warnings));
