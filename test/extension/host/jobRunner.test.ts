@@ -86,15 +86,9 @@ const [mode, out] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
 const events = out + '/events.jsonl';
 const emit = (e) => appendFileSync(events, JSON.stringify({ time: Date.now(), ...e }) + '\\n');
-process.stderr.write('backend: cpu\\n');
-emit({ type: 'runStart', startStep: 0, totalSteps: 1000, batchesPerEpoch: 100 });
 let n = 0;
-const timer = setInterval(() => {
-  n++;
-  emit({ type: 'step', step: n, epoch: 0, loss: { total: 1 }, lr: 0.001, gradNorm: 1, examplesPerSec: 5, etaSec: 9 });
-  if (n === 3) emit({ type: 'eval', step: 3, epoch: 0, split: 'dev', f1: 42.5, best: true });
-  process.stderr.write('\\r[#---] ' + n + '/1000');
-}, 20);
+let timer;
+// The handler comes first: a test may send SIGINT as soon as events.jsonl exists.
 process.on('SIGINT', () => {
   if (mode === 'stubborn') return;
   clearInterval(timer);
@@ -103,6 +97,14 @@ process.on('SIGINT', () => {
   process.stdout.write('interrupted at step ' + n + '\\n');
   process.exitCode = 130;
 });
+process.stderr.write('backend: cpu\\n');
+emit({ type: 'runStart', startStep: 0, totalSteps: 1000, batchesPerEpoch: 100 });
+timer = setInterval(() => {
+  n++;
+  emit({ type: 'step', step: n, epoch: 0, loss: { total: 1 }, lr: 0.001, gradNorm: 1, examplesPerSec: 5, etaSec: 9 });
+  if (n === 3) emit({ type: 'eval', step: 3, epoch: 0, split: 'dev', f1: 42.5, best: true });
+  process.stderr.write('\\r[#---] ' + n + '/1000');
+}, 20);
 `;
 const fakeCli = join(root, 'cli.mjs');
 writeFileSync(fakeCli, FAKE_CLI);
