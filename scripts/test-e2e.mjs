@@ -1,4 +1,4 @@
-// `npm run test:e2e`: builds the bundles, packages the VSIX once into a temp folder, then runs
+// `npm run test:e2e`: packages the VSIX once into a temp folder (scripts/package-vsix.mjs), then runs
 // test/e2e/*.e2e.ts with Node's test runner (each file starts its own code-server). Needs
 // `bash scripts/install-code-server.sh` first. Extra arguments go to the test runner;
 // `--update-docs` (ours) copies the README's screenshots from a passing run into docs/img/.
@@ -22,20 +22,10 @@ const step = (command, args, env = process.env) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 
-step(process.execPath, ['scripts/build.mjs']);
 const dir = mkdtempSync(join(tmpdir(), 'mmner-vsix-'));
 try {
   const vsix = join(dir, 'mmner.vsix');
-  step('npx', [
-    'vsce',
-    'package',
-    '--no-dependencies',
-    '--allow-missing-repository',
-    '--skip-license',
-    '--no-rewrite-relative-links',
-    '-o',
-    vsix,
-  ]);
+  step(process.execPath, ['scripts/package-vsix.mjs', vsix]);
   const files = readdirSync('test/e2e')
     .filter((f) => f.endsWith('.e2e.ts'))
     .map((f) => join('test/e2e', f));

@@ -5,7 +5,7 @@
  * notification. Screenshots go to test-artifacts/e2e/. Run by `npm run test:e2e`.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -75,13 +75,29 @@ describe('mmner in VS Code (code-server)', { timeout: 600_000 }, () => {
     }
   });
 
-  test('the VSIX holds the bundles and package.json, no sources or tests', () => {
-    const files = vsixFiles();
-    for (const f of ['package.json', 'dist/extension.cjs', 'dist/kernel.js', 'dist/renderer.js']) {
-      assert.ok(files.includes(f), `${f} missing from the VSIX: ${files.join(', ')}`);
+  test('the VSIX holds the bundles and the runtime for this platform, no sources or tests', () => {
+    const files = vsixFiles(wb.vsix);
+    const platform = `${process.platform}/${process.arch}`;
+    for (const f of [
+      'package.json',
+      'dist/extension.cjs',
+      'dist/kernel.js',
+      'dist/renderer.js',
+      'dist/cli.js',
+      'node_modules/@tensorflow/tfjs-core/package.json',
+      'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+      'node_modules/sharp/package.json',
+      `node_modules/onnxruntime-node/bin/napi-v6/${platform}/onnxruntime_binding.node`,
+    ]) {
+      assert.ok(files.includes(f), `${f} missing from the VSIX`);
     }
-    const leaked = files.filter((f) => /^(src|test|node_modules)\//.test(f));
+    const leaked = files.filter(
+      (f) =>
+        /^(src|test|bench|scripts)\//.test(f) || /onnxruntime-node\/bin\/napi-v\d+\/(win32|darwin)\//.test(f),
+    );
     assert.deepEqual(leaked, []);
+    const mb = statSync(wb.vsix).size / 2 ** 20;
+    assert.ok(mb < 120, `the VSIX is ${mb.toFixed(1)} MB`);
   });
 
   test('quickstart.ipynb opens on the mmner kernel and its saved outputs render', async () => {

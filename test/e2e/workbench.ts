@@ -4,21 +4,12 @@
  * playwright-core and Debian's chromium. Each test file starts its own server: an extension host
  * outlives its browser tab by minutes, so sharing one server leaks state between files.
  *
- * The extension goes in as a development install: the VSIX (dist/, package.json, no
- * node_modules: the production dependencies are ~640 MB) is installed with
- * `--install-extension`, then `<extensions>/mmner.mmner-0.1.0/node_modules` is linked to the
- * checkout's node_modules, because the kernel and the CLI jobs load TensorFlow.js from there.
+ * The extension goes in exactly as a user gets it: the platform-specific VSIX
+ * (scripts/package-vsix.mjs: dist/ plus the production node_modules) installed with
+ * `--install-extension`; the kernel and the CLI jobs load TensorFlow.js from inside it.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,6 +46,8 @@ const LOCAL_CDN = /^https:\/\/[^/]+\.vscode-resource\.vscode-cdn\.net\//;
 
 export interface Workbench {
   page: Page;
+  /** The VSIX the window's extension was installed from. */
+  vsix: string;
   /** The workspace folder the window has open. */
   workspace: string;
   /** Requests the page made to anywhere but the server. */
@@ -86,29 +79,27 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): string {
 /** Packages the VSIX into `dir` (test:e2e does it once and passes MMNER_E2E_VSIX instead). */
 export function packageVsix(dir: string): string {
   const vsix = join(dir, 'mmner.vsix');
-  run(
-    'npx',
-    [
-      'vsce',
-      'package',
-      '--no-dependencies',
-      '--allow-missing-repository',
-      '--skip-license',
-      '--no-rewrite-relative-links',
-      '-o',
-      vsix,
-    ],
-    process.env,
-  );
+  run(process.execPath, ['scripts/package-vsix.mjs', vsix], process.env);
   return vsix;
 }
 
-/** The files `vsce package` would put in the VSIX. */
-export function vsixFiles(): string[] {
-  return run('npx', ['vsce', 'ls', '--no-dependencies'], process.env)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
+/** The files in a VSIX (a zip, read from its central directory), relative to `extension/`. */
+export function vsixFiles(vsix: string): string[] {
+  const zip = readFileSync(vsix);
+  // End of central directory: the last PK\x05\x06 record (a comment may follow it).
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error(`${vsix} is not a zip file`);
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`${vsix}: bad central directory`);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const skip = zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+    at += 46 + nameLength + skip;
+  }
+  return names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
 }
 
 /**
@@ -150,7 +141,6 @@ export async function openWorkbench(prepare: (workspace: string) => void): Promi
   const installed = join(extensions, `${EXTENSION_ID}-${version}`);
   if (!existsSync(join(installed, 'dist/extension.cjs')))
     throw new Error(`the VSIX did not install into ${installed}`);
-  symlinkSync(join(REPO, 'node_modules'), join(installed, 'node_modules'), 'dir');
 
   const port = await freePort();
   const serverLog: string[] = [];
@@ -202,7 +192,7 @@ export async function openWorkbench(prepare: (workspace: string) => void): Promi
     });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
-    return { page, workspace, foreignRequests, serverLog, close };
+    return { page, vsix, workspace, foreignRequests, serverLog, close };
   } catch (e) {
     await close();
     throw e;
