@@ -22,7 +22,7 @@ type Sharp = typeof import('sharp').default;
 let sharpModule: Promise<Sharp> | undefined;
 
 /** sharp, loaded on first use (most commands never decode an image). */
-function loadSharp(): Promise<Sharp> {
+export function loadSharp(): Promise<Sharp> {
   sharpModule ??= import('sharp').then(
     (m) => m.default,
     (e: Error) => {
@@ -59,27 +59,7 @@ export async function decodeImage(
 ): Promise<Uint8Array> {
   const o = resolvePreprocess(options);
   const sharp = await loadSharp();
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new MmnerError('E_IMAGE_NOT_FOUND', 'image file does not exist', {
-        file: path,
-        hint: 'fix the image folder, or set "missing": "blank" to go on without this image',
-      });
-    }
-    throw new MmnerError(
-      'E_IMAGE_UNREADABLE',
-      `image file cannot be read (${code ?? (e as Error).message})`,
-      {
-        file: path,
-        hint: code === 'EISDIR' ? 'the path is a folder, not an image' : 'check its permissions',
-        cause: e,
-      },
-    );
-  }
+  const bytes = await readImageBytes(path);
   try {
     const { data, info } = await sharp(bytes, {
       limitInputPixels: o.maxPixels,
@@ -103,20 +83,49 @@ export async function decodeImage(
     // sharp gives 3 channels after flatten + sRGB; toRgb is the safety net for odd inputs.
     return info.channels === 3 ? new Uint8Array(pixels) : toRgb(pixels, info.channels);
   } catch (e) {
-    const message = ((e as Error).message ?? String(e)).split('\n')[0] ?? '';
-    if (/pixel limit/i.test(message)) {
-      throw new MmnerError('E_IMAGE_TOO_LARGE', `image is larger than the limit of ${o.maxPixels} pixels`, {
+    throw decodeFailure(path, e, o.maxPixels);
+  }
+}
+
+/** The bytes of an image file; a missing or unreadable file is an MmnerError naming it. */
+export async function readImageBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new MmnerError('E_IMAGE_NOT_FOUND', 'image file does not exist', {
         file: path,
-        hint: 'shrink the file, or raise maxPixels if you trust it (a tiny file that decodes to a huge image is a decompression bomb)',
-        cause: e,
+        hint: 'fix the image folder, or set "missing": "blank" to go on without this image',
       });
     }
-    throw new MmnerError('E_IMAGE_CORRUPT', `image cannot be decoded: ${message}`, {
+    throw new MmnerError(
+      'E_IMAGE_UNREADABLE',
+      `image file cannot be read (${code ?? (e as Error).message})`,
+      {
+        file: path,
+        hint: code === 'EISDIR' ? 'the path is a folder, not an image' : 'check its permissions',
+        cause: e,
+      },
+    );
+  }
+}
+
+/** A sharp failure on `path` as an MmnerError: `E_IMAGE_TOO_LARGE` past `maxPixels`, else `E_IMAGE_CORRUPT`. */
+export function decodeFailure(path: string, e: unknown, maxPixels: number): MmnerError {
+  const message = ((e as Error).message ?? String(e)).split('\n')[0] ?? '';
+  if (/pixel limit/i.test(message)) {
+    return new MmnerError('E_IMAGE_TOO_LARGE', `image is larger than the limit of ${maxPixels} pixels`, {
       file: path,
-      hint: 'replace it with a valid JPEG/PNG/WebP/GIF/TIFF image, or delete it to use the missing-image policy',
+      hint: 'shrink the file, or raise maxPixels if you trust it (a tiny file that decodes to a huge image is a decompression bomb)',
       cause: e,
     });
   }
+  return new MmnerError('E_IMAGE_CORRUPT', `image cannot be decoded: ${message}`, {
+    file: path,
+    hint: 'replace it with a valid JPEG/PNG/WebP/GIF/TIFF image, or delete it to use the missing-image policy',
+    cause: e,
+  });
 }
 
 /** 8-bit RGB of one file through `cache` (decoded on a miss). */
