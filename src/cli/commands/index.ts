@@ -5,6 +5,7 @@ import { dataSample } from './dataSample.js';
 import { dataStats } from './dataStats.js';
 import { dataValidate } from './dataValidate.js';
 import { evaluate } from './evaluate.js';
+import { modelsDownload } from './models.js';
 import { predict } from './predict.js';
 import { report } from './report.js';
 import { score } from './score.js';
@@ -19,5 +20,6 @@ export const COMMANDS: readonly Command[] = [
   dataStats,
   dataValidate,
   dataOverlap,
+  modelsDownload,
   score,
 ];
