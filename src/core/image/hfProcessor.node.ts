@@ -56,6 +56,28 @@ const PIL_KERNELS: Record<number, ResizeKernel> = {
   5: 'linear',
 };
 
+/**
+ * A preprocessor config's per-channel field (`image_mean`, `image_std`): three numbers, or one
+ * number for all three; `dflt` when absent. `bad` makes the error for anything else.
+ */
+export function configTriple(
+  p: Record<string, unknown>,
+  key: string,
+  dflt: Triple,
+  bad: (detail: string) => Error,
+): [number, number, number] {
+  const v = p[key] ?? dflt;
+  const arr = typeof v === 'number' ? [v, v, v] : v;
+  if (
+    !Array.isArray(arr) ||
+    arr.length !== 3 ||
+    !arr.every((x) => typeof x === 'number' && Number.isFinite(x))
+  ) {
+    throw bad(`${key} must be three numbers, got ${JSON.stringify(v)}`);
+  }
+  return [arr[0], arr[1], arr[2]];
+}
+
 /** Parses a preprocessor_config.json object; every bad field is an `E_MODEL_CONFIG` naming `file`. */
 export function hfProcessorFromJson(
   p: Record<string, unknown>,
@@ -73,18 +95,7 @@ export function hfProcessorFromJson(
       throw bad(`${what} must be an integer in 1..8192, got ${JSON.stringify(v)}`);
     return v;
   };
-  const triple = (key: string, dflt: Triple): Triple => {
-    const v = p[key] ?? dflt;
-    const arr = typeof v === 'number' ? [v, v, v] : v;
-    if (
-      !Array.isArray(arr) ||
-      arr.length !== 3 ||
-      !arr.every((x) => typeof x === 'number' && Number.isFinite(x))
-    ) {
-      throw bad(`${key} must be three numbers, got ${JSON.stringify(v)}`);
-    }
-    return arr as unknown as Triple;
-  };
+  const triple = (key: string, dflt: Triple): Triple => configTriple(p, key, dflt, bad);
   // `size` is a dict in current configs, a number (square, or shortest edge for CLIP) in old ones.
   const size = p.size;
   const convnext = /ConvNext/i.test(type);

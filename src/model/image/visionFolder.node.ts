@@ -8,6 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MmnerError } from '../../core/errors.js';
+import { configTriple } from '../../core/image/hfProcessor.node.js';
 import { loadMapped } from '../weights/mapping.js';
 import { WeightsCode } from '../weights/safetensors.js';
 import { openCheckpoint } from '../weights/safetensors.node.js';
@@ -84,20 +85,8 @@ async function readJson(path: string, required: boolean): Promise<Record<string,
  * here: (p·r − m)/s = (v − m/(255r)) / (s/(255r)) for v = p/255.
  */
 function normFromProcessor(p: Record<string, unknown>, fallback: ImageNorm, file: string): ImageNorm {
-  const triple = (key: string, dflt: readonly number[]): [number, number, number] => {
-    const v = p[key] ?? dflt;
-    const arr = typeof v === 'number' ? [v, v, v] : v;
-    if (
-      !Array.isArray(arr) ||
-      arr.length !== 3 ||
-      !arr.every((x) => typeof x === 'number' && Number.isFinite(x))
-    ) {
-      throw new MmnerError('E_MODEL_CONFIG', `${key} must be three numbers, got ${JSON.stringify(v)}`, {
-        file,
-      });
-    }
-    return arr as [number, number, number];
-  };
+  const bad = (detail: string) => new MmnerError('E_MODEL_CONFIG', detail, { file });
+  const triple = (key: string, dflt: readonly [number, number, number]) => configTriple(p, key, dflt, bad);
   const normalize = p.do_normalize !== false;
   const mean = normalize ? triple('image_mean', fallback.mean) : ([0, 0, 0] as [number, number, number]);
   const std = normalize ? triple('image_std', fallback.std) : ([1, 1, 1] as [number, number, number]);
