@@ -37,32 +37,55 @@ export function canInspect(model: MmnerModel): boolean {
   return model.hasImages && model.config.contrastive !== null;
 }
 
+/** The image branches and their region grids, as the inspection file records them. */
+export function inspectLayout(model: MmnerModel): Pick<InspectData, 'branches' | 'regionGrid'> {
+  return { branches: model.config.image.branches, regionGrid: model.parts.images.map(regionGridOf) };
+}
+
 /**
  * Predictions, and with `inspect: split` the inspection views of the same pass (multimodal models
- * with a contrastive projection only; `inspect` is undefined otherwise).
+ * with a contrastive projection only; `inspect` is undefined otherwise). With `onInspect` too,
+ * the views go to it batch by batch (each batch's own views, token offsets from 0) and are not
+ * kept: memory holds one batch of them, whatever the split's size.
  */
 export async function predictInspect(
   model: MmnerModel,
   sentences: readonly Sentence[],
-  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'> & { inspect?: string },
+  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'> & {
+    inspect?: string;
+    onInspect?: (part: InspectData) => Promise<void>;
+  },
 ): Promise<{ predictions: string[][]; inspect?: InspectData }> {
-  const collector =
-    options.inspect !== undefined && canInspect(model)
-      ? new InspectCollector(
-          options.inspect,
-          model.config.image.branches,
-          model.parts.images.map(regionGridOf),
-          sentences.length *
-            model.parts.images.reduce((n, e) => n + e.numRegions, 0) *
-            (model.config.contrastive?.projectionDim ?? 0) <=
-            MAX_REGION_VALUES,
-        )
-      : undefined;
+  const views = options.inspect !== undefined && canInspect(model);
+  // Decided for the whole split, so a batch-by-batch file matches the one-piece one.
+  const keepRegions =
+    sentences.length *
+      model.parts.images.reduce((n, e) => n + e.numRegions, 0) *
+      (model.config.contrastive?.projectionDim ?? 0) <=
+    MAX_REGION_VALUES;
+  const newCollector = () => {
+    const { branches, regionGrid } = inspectLayout(model);
+    return new InspectCollector(options.inspect!, branches, regionGrid, keepRegions);
+  };
+  const collector = views && !options.onInspect ? newCollector() : undefined;
   const predictions: string[][] = [];
-  for (const part of chunks(sentences, options.batchSize ?? 64)) {
-    const images = model.hasImages ? await options.loadImages?.(part) : undefined;
-    const out = await model.predict(makeBatch(model, part, images, false), collector !== undefined);
+  const parts = chunks(sentences, options.batchSize ?? 64);
+  const load = (i: number) =>
+    model.hasImages && i < parts.length ? options.loadImages?.(parts[i]!) : undefined;
+  // The next batch's images load while this one runs: at most two batches of pixels are held.
+  let pending = load(0);
+  for (const [i, part] of parts.entries()) {
+    const images = await pending;
+    pending = load(i + 1);
+    // A failed prefetch is reported by the await at its own turn, not as an unhandled rejection.
+    pending?.catch(() => {});
+    const out = await model.predict(makeBatch(model, part, images, false), views);
     collector?.add(part, out);
+    if (views && options.onInspect) {
+      const one = newCollector();
+      one.add(part, out);
+      await options.onInspect(one.result());
+    }
     predictions.push(...out.paths);
     options.onProgress?.(predictions.length, sentences.length);
   }

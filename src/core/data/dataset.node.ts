@@ -5,6 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { escapesTo, outsideMessage } from '../confine.node.js';
 import type { TagScheme } from '../schemes/tags.js';
 import type { Sentence } from '../types.js';
 import type { ReadStats, SeenIds } from './assemble.js';
@@ -114,6 +115,14 @@ export async function loadDataset(
   }
   const { manifest, lineOf } = parsed;
   const at = (path: string) => ({ file: manifestPath, line: lineOf(path) ?? 1 });
+  /** False (and an error) when a manifest path leads outside the manifest folder through a symlink. */
+  const inside = async (field: string, path: string): Promise<boolean> => {
+    const real = await escapesTo(root, path);
+    if (real === undefined) return true;
+    const { message, hint } = outsideMessage(root, path, real, { what: field, folder: 'the dataset folder' });
+    problems.error(DataCode.pathOutside, message, { ...at(field), hint });
+    return false;
+  };
 
   for (const [split, entries] of Object.entries(manifest.splits)) {
     if (opts.splits && !opts.splits.includes(split)) continue;
@@ -128,6 +137,7 @@ export async function loadDataset(
     };
     for (const [i, entry] of entries.entries()) {
       const file = join(root, entry.file);
+      if (!(await inside(`splits.${split}[${i}].file`, file))) continue;
       const kind = await kindOf(file);
       if (kind !== 'file') {
         problems.error(
@@ -170,11 +180,17 @@ export async function loadDataset(
   }
 
   if (manifest.images && opts.images !== false) {
-    const index = await indexImageFolder(join(root, manifest.images.dir), problems);
+    const imageDir = join(root, manifest.images.dir);
+    const dirInside = await inside('images.dir', imageDir);
+    // A folder outside is treated as absent (its error is reported above); the links in it are
+    // checked one by one, since an image file may itself be a link.
+    const index = dirInside
+      ? await indexImageFolder(imageDir, problems, { confineTo: root, ...at('images.dir') })
+      : { dir: imageDir, byId: new Map<string, string>(), exists: false };
     let withImage = 0;
     for (const sentences of Object.values(out.splits))
       for (const s of sentences) if (s.image !== undefined) withImage++;
-    reportMissingFolder(index, manifest.images.missing, withImage, problems, at('images.dir'));
+    if (dirInside) reportMissingFolder(index, manifest.images.missing, withImage, problems, at('images.dir'));
     const toCheck = new Map<string, ImageToCheck>();
     for (const [split, sentences] of Object.entries(out.splits)) {
       const r = resolveImages(sentences, index, manifest.images.missing, problems);
@@ -194,7 +210,7 @@ export async function loadDataset(
     }
   }
 
-  await loadSubsets(manifest, root, out, problems, at);
+  await loadSubsets(manifest, root, out, problems, at, inside);
   out.problems = problems.finish();
   return out;
 }
@@ -205,6 +221,7 @@ async function loadSubsets(
   out: LoadedDataset,
   problems: ProblemCollector,
   at: (path: string) => { file: string; line: number },
+  inside: (field: string, path: string) => Promise<boolean>,
 ): Promise<void> {
   const known = new Set<string>();
   for (const sentences of Object.values(out.splits)) for (const s of sentences) known.add(s.id);
@@ -212,6 +229,7 @@ async function loadSubsets(
   const partial = Object.keys(out.splits).length < Object.keys(manifest.splits).length;
   for (const [name, rel] of Object.entries(manifest.subsets ?? {})) {
     const file = join(root, rel);
+    if (!(await inside(`subsets.${name}`, file))) continue;
     if ((await kindOf(file)) !== 'file') {
       problems.error(DataCode.manifestFileMissing, `subsets.${name}: no such file: ${file}`, {
         ...at(`subsets.${name}`),

@@ -5,6 +5,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { escapesTo, outsideMessage } from '../confine.node.js';
 import { MmnerError } from '../errors.js';
 import type { Sentence } from '../types.js';
 import { IMAGE_EXTENSIONS, type ImageCounts, imageIdOfFileName } from './images.js';
@@ -19,11 +20,28 @@ export interface ImageIndex {
   exists: boolean;
 }
 
+export interface IndexOptions {
+  /**
+   * Image files that are symbolic links must lead inside this folder (the dataset's); one that
+   * leads outside is an error (reported at `file`:`line`, the manifest's images.dir) and left out.
+   */
+  confineTo?: string;
+  file?: string;
+  line?: number;
+}
+
 /** Lists an image folder; a missing folder gives an empty index with `exists: false`. */
-export async function indexImageFolder(dir: string, problems?: ProblemCollector): Promise<ImageIndex> {
+export async function indexImageFolder(
+  dir: string,
+  problems?: ProblemCollector,
+  options: IndexOptions = {},
+): Promise<ImageIndex> {
   let names: string[];
+  const links = new Set<string>();
   try {
-    names = await readdir(dir);
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.map((e) => e.name);
+    for (const e of entries) if (e.isSymbolicLink()) links.add(e.name);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { dir, byId: new Map(), exists: false };
@@ -35,6 +53,25 @@ export async function indexImageFolder(dir: string, problems?: ProblemCollector)
   for (const name of names.sort()) {
     const parsed = imageIdOfFileName(name);
     if (!parsed) continue;
+    // Only links can lead elsewhere; plain files in a folder inside are inside.
+    if (options.confineTo !== undefined && links.has(name)) {
+      const path = join(dir, name);
+      const real = await escapesTo(options.confineTo, path);
+      if (real !== undefined) {
+        const { message, hint } = outsideMessage(options.confineTo, path, real, {
+          what: 'image',
+          folder: 'the dataset folder',
+        });
+        const where = {
+          hint,
+          ...(options.file !== undefined ? { file: options.file } : {}),
+          ...(options.line !== undefined ? { line: options.line } : {}),
+        };
+        if (problems) problems.error(DataCode.pathOutside, message, where);
+        else throw new MmnerError(DataCode.pathOutside, message, where);
+        continue;
+      }
+    }
     const had = chosenExt.get(parsed.id);
     if (had !== undefined) {
       problems?.fold(

@@ -32,6 +32,8 @@ export const DataCode = {
   manifestField: 'E_MANIFEST_FIELD',
   manifestPath: 'E_MANIFEST_PATH',
   manifestFileMissing: 'E_MANIFEST_FILE_MISSING',
+  /** A path that a symbolic link takes outside the dataset folder. */
+  pathOutside: 'E_PATH_OUTSIDE',
   subsetUnknownId: 'E_MANIFEST_SUBSET_ID',
   bom: 'W_DATA_BOM',
   crlf: 'W_DATA_CRLF',

@@ -50,7 +50,8 @@ interface Header {
   blocks: { name: string; offset: number; length: number }[];
 }
 
-function blocksOf(d: InspectData): [string, Float32Array][] {
+/** The blocks of a file, in file order: sentence, tokens, then per kind each branch's. */
+export function blocksOf(d: InspectData): [string, Float32Array][] {
   const out: [string, Float32Array][] = [
     ['sentence', d.sentence],
     ['tokens', d.tokens],
@@ -136,9 +137,14 @@ export function checkInspect(d: InspectData): void {
   });
 }
 
-export function encodeInspect(d: InspectData): Uint8Array {
-  checkInspect(d);
-  const blocks = blocksOf(d);
+/**
+ * The bytes before the blocks: magic, header length, header, zero padding to a multiple of 4.
+ * `blocks` gives each block's name and length in values, in file order; they follow back to back.
+ */
+export function inspectPrefix(
+  d: Pick<InspectData, 'split' | 'dim' | 'branches' | 'regionGrid' | 'ids' | 'tokenOffsets'>,
+  blocks: readonly (readonly [string, number])[],
+): Uint8Array {
   let offset = 0;
   const header: Header = {
     version: 1,
@@ -148,22 +154,33 @@ export function encodeInspect(d: InspectData): Uint8Array {
     regionGrid: d.regionGrid,
     ids: d.ids,
     tokenOffsets: [...d.tokenOffsets],
-    blocks: blocks.map(([name, a]) => {
-      const b = { name, offset, length: a.length };
-      offset += a.length * 4;
+    blocks: blocks.map(([name, length]) => {
+      const b = { name, offset, length };
+      offset += length * 4;
       return b;
     }),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
-  const start = Math.ceil((8 + json.length) / 4) * 4;
-  const out = new Uint8Array(start + offset);
-  const view = new DataView(out.buffer);
+  const out = new Uint8Array(Math.ceil((8 + json.length) / 4) * 4);
   out.set(new TextEncoder().encode(MAGIC), 0);
-  view.setUint32(4, json.length, true);
+  new DataView(out.buffer).setUint32(4, json.length, true);
   out.set(json, 8);
-  for (const [[, a], b] of blocks.map((x, i) => [x, header.blocks[i]!] as const)) {
-    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    out.set(bytes, start + b.offset);
+  return out;
+}
+
+export function encodeInspect(d: InspectData): Uint8Array {
+  checkInspect(d);
+  const blocks = blocksOf(d);
+  const prefix = inspectPrefix(
+    d,
+    blocks.map(([name, a]) => [name, a.length] as const),
+  );
+  const out = new Uint8Array(prefix.length + blocks.reduce((n, [, a]) => n + a.byteLength, 0));
+  out.set(prefix, 0);
+  let at = prefix.length;
+  for (const [, a] of blocks) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
   }
   return out;
 }

@@ -1,14 +1,17 @@
 /**
  * `runs/<name>/`, the contract between trainer, kernel, extension and CLI: config.json,
  * events.jsonl (appended, fsync'd on request), checkpoints/ and eval/<split>.json. Every name is
- * checked (names.ts), so nothing is read or written outside the run's folder.
+ * checked (names.ts) and symbolic links are followed and checked (confine.node.ts), so nothing
+ * is read or written outside the run's folder.
  */
-import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { confine } from '../confine.node.js';
 import { MmnerError } from '../errors.js';
 import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from './atomicWrite.node.js';
 import { formatEvent, type ReadEventsResult, readEvents, type TrainEvent } from './events.js';
 import { decodeInspect, type InspectData } from './inspect.js';
+import { InspectSpill } from './inspectSpill.node.js';
 import { checkSafeName } from './names.js';
 
 export const RUN_FILES = Object.freeze({
@@ -65,6 +68,8 @@ export class RunDir {
    */
   static async open(root: string, name: string, options: OpenRunOptions = {}): Promise<RunDir> {
     const run = new RunDir(root, checkSafeName(name, 'run name'));
+    // Before anything is read or created, so a link cannot send either elsewhere.
+    await run.checkLinks(root);
     if (options.create === false) {
       if ((await readText(run.file(RUN_FILES.config))) === undefined) {
         throw new MmnerError('E_RUN_NOT_FOUND', `no run "${name}" (no ${RUN_FILES.config})`, {
@@ -79,6 +84,26 @@ export class RunDir {
     await removeStaleTemps(run.path);
     await removeStaleTemps(run.checkpointsDir);
     return run;
+  }
+
+  /**
+   * The run folder must lie in its parent folder, and everything in it (eval/, checkpoints/ and
+   * their files) in the run folder, after symlinks: a shared or downloaded run folder must not
+   * make mmner read or append to files elsewhere. Links that stay inside are fine.
+   */
+  private async checkLinks(root: string): Promise<void> {
+    await confine(root, this.path, { what: 'run folder', folder: 'the runs folder' });
+    for (const dir of [this.path, join(this.path, RUN_FILES.eval), this.checkpointsDir]) {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        if (e.isSymbolicLink()) await this.inside(join(dir, e.name));
+      }
+    }
+  }
+
+  /** `path` when it stays inside the run folder after symlinks, else E_PATH_OUTSIDE. */
+  private inside(path: string): Promise<string> {
+    return confine(this.path, path, { what: 'run file', folder: 'the run folder' });
   }
 
   get checkpointsDir(): string {
@@ -99,26 +124,43 @@ export class RunDir {
     return abs.slice(this.path.length + 1).replaceAll('\\', '/');
   }
 
+  /** A file to write: its folder must stay inside (the atomic rename replaces a link at the file itself). */
+  private async writable(path: string): Promise<string> {
+    await this.inside(dirname(path));
+    return path;
+  }
+
   async writeConfig(config: unknown): Promise<void> {
-    await writeJsonAtomic(this.file(RUN_FILES.config), config);
+    await writeJsonAtomic(await this.writable(this.file(RUN_FILES.config)), config);
   }
 
   async readConfig(): Promise<unknown> {
-    return readJson(this.file(RUN_FILES.config));
+    return readJson(await this.inside(this.file(RUN_FILES.config)));
   }
 
   async writeEval(split: string, result: unknown): Promise<void> {
-    await writeJsonAtomic(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`), result);
+    const path = this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`);
+    await writeJsonAtomic(await this.writable(path), result);
   }
 
   /** `eval/<split>.inspect.bin`, written before the `.json` so a reader never pairs a new report with old views. */
   async writeInspect(split: string, bytes: Uint8Array): Promise<void> {
-    await writeFileAtomic(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`), bytes);
+    const path = this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`);
+    await writeFileAtomic(await this.writable(path), bytes);
+  }
+
+  /** A writer of `eval/<split>.inspect.bin` that takes one batch at a time (commit it before writeEval). */
+  async inspectSpill(
+    split: string,
+    meta: Pick<InspectData, 'branches' | 'regionGrid'>,
+  ): Promise<InspectSpill> {
+    const path = this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`);
+    return new InspectSpill(await this.writable(path), { split, ...meta });
   }
 
   /** The inspection views of a split, or undefined when the run has none (text-only models). */
   async readInspect(split: string): Promise<InspectData | undefined> {
-    const path = this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`);
+    const path = await this.inside(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`));
     const bytes = await readFile(path).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;
       throw e;
@@ -127,7 +169,7 @@ export class RunDir {
   }
 
   async readEval(split: string): Promise<unknown> {
-    return readJson(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`));
+    return readJson(await this.inside(this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.json`)));
   }
 
   private enqueue(job: () => Promise<void>): Promise<void> {
@@ -139,7 +181,8 @@ export class RunDir {
   /** Appends one line to events.jsonl (written, not yet fsync'd: see `syncEvents`). */
   appendEvent(event: TrainEvent): Promise<void> {
     return this.enqueue(async () => {
-      this.events ??= await open(this.file(RUN_FILES.events), 'a');
+      // Appending follows a link, so the file is checked before it is opened.
+      this.events ??= await open(await this.inside(this.file(RUN_FILES.events)), 'a');
       await this.events.write(formatEvent(event));
     });
   }
@@ -153,7 +196,7 @@ export class RunDir {
 
   async readEvents(): Promise<ReadEventsResult> {
     await this.queue;
-    const file = this.file(RUN_FILES.events);
+    const file = await this.inside(this.file(RUN_FILES.events));
     const text = await readText(file);
     return text === undefined ? { events: [], torn: false } : readEvents(text, file);
   }
