@@ -9,17 +9,32 @@ import { findManifest, type LoadedDataset, loadDataset } from '../core/data/data
 import { MmnerError } from '../core/errors.js';
 import { DEFAULT_PREPROCESS, imageLength, normalizeInto } from '../core/image/options.js';
 import { decodeImage } from '../core/image/preprocess.node.js';
-import { encodeInspect, type InspectData } from '../core/run/inspect.js';
+import type { InspectData } from '../core/run/inspect.js';
+import type { InspectSpill } from '../core/run/inspectSpill.node.js';
 import { RunDir } from '../core/run/runDir.node.js';
 import type { Sentence } from '../core/types.js';
 import { ENTITY_TYPES } from '../core/types.js';
-import { type EvalReport, predictAll, predictInspect, scoreReport } from '../eval/evaluate.js';
+import {
+  canInspect,
+  type EvalReport,
+  inspectLayout,
+  predictAll,
+  predictInspect,
+  scoreReport,
+} from '../eval/evaluate.js';
 import { makeBatch } from '../model/batch.js';
 import { buildModel } from '../model/build.js';
-import { type Ablation, type Preset, presetConfig, type RunConfig } from '../model/config.js';
-import type { MmnerModel, ModelBatch } from '../model/mmner.js';
+import {
+  type Ablation,
+  type Preset,
+  presetConfig,
+  type RunConfig,
+  withoutOnnxBranches,
+} from '../model/config.js';
+import { type MmnerModel, type ModelBatch, withImageFeatures } from '../model/mmner.js';
 import { fitToPretrained, loadPretrained } from '../model/pretrained.node.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
+import type { OnnxProviderChoice } from '../onnx/session.js';
 import { type BackendName, initBackend } from '../train/backends.js';
 import { restoreCheckpoint } from '../train/checkpoint.js';
 import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../train/checkpoint.node.js';
@@ -28,6 +43,7 @@ import { type TrainResult, trainLoop } from '../train/loop.js';
 import { AdamW, NO_DECAY_PATTERN } from '../train/optimizer.js';
 import { BatchSampler } from '../train/sampler.js';
 import { makeSchedule } from '../train/schedule.js';
+import { defaultFeatureCacheDir, ImageFeatureSource, openRunFeatures } from './imageFeatures.node.js';
 
 /** What `config.json` of a run holds. */
 export interface RunFile extends RunConfig {
@@ -85,6 +101,14 @@ export interface TrainRunOptions {
   textModel?: string;
   vit?: string;
   resnet?: string;
+  /** Frozen ONNX exports for the vit/resnet branches (features precomputed through the cache). */
+  vitOnnx?: string;
+  resnetOnnx?: string;
+  /** What the ONNX branches keep per image: `pooled` (default, one region) or `regions`. */
+  onnxFeatures?: 'pooled' | 'regions';
+  /** Feature cache folder (default: `.mmner-cache/features` beside the runs folder). */
+  featureCache?: string;
+  onnxProvider?: OnnxProviderChoice;
   resume?: boolean;
   signal?: AbortSignal;
   onEvent?: Observer;
@@ -107,8 +131,47 @@ function entityTypesOf(sentences: readonly Sentence[]): string[] {
   return [...known, ...[...seen].filter((t) => !(ENTITY_TYPES as readonly string[]).includes(t)).sort()];
 }
 
+/** Where a scoring pass gets each batch's normalised images `[B, size, size, 3]`. */
+export interface BatchImages {
+  batch(sentences: readonly Sentence[]): Float32Array | Promise<Float32Array>;
+}
+
+/**
+ * Images decoded batch by batch and dropped after it (evaluation): memory holds one batch of
+ * pixels, not the split's, so scoring a split ten times larger does not take ten times the
+ * memory. The pixels are those ImageTable holds, so the scores are the same.
+ */
+export class StreamedImages implements BatchImages {
+  constructor(
+    private readonly data: LoadedDataset,
+    readonly size: number,
+  ) {}
+
+  async batch(sentences: readonly Sentence[]): Promise<Float32Array> {
+    const one = imageLength(this.size);
+    const out = new Float32Array(sentences.length * one);
+    const slots = new Map<string, number[]>();
+    sentences.forEach((s, i) => {
+      if (s.image && this.data.imagePaths.has(s.image))
+        slots.set(s.image, [...(slots.get(s.image) ?? []), i]);
+    });
+    const ids = [...slots.keys()];
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const rgb = await decodeImage(this.data.imagePaths.get(id)!, { size: this.size });
+        for (const i of slots.get(id)!)
+          normalizeInto(rgb, DEFAULT_PREPROCESS.mean, DEFAULT_PREPROCESS.std, out, i * one);
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    return out;
+  }
+}
+
 /** Decoded 8-bit images by sentence, normalised into a batch on demand (training batches are built synchronously). */
-export class ImageTable {
+export class ImageTable implements BatchImages {
   private readonly pixels = new Map<string, Uint8Array>();
   constructor(readonly size: number) {}
 
@@ -143,7 +206,7 @@ export class ImageTable {
   }
 }
 
-async function openDataset(path: string, hint: string): Promise<LoadedDataset> {
+async function openDataset(path: string, hint: string, splits?: readonly string[]): Promise<LoadedDataset> {
   const manifest = await findManifest(path);
   if (!manifest) {
     throw new MmnerError(
@@ -154,7 +217,7 @@ async function openDataset(path: string, hint: string): Promise<LoadedDataset> {
       },
     );
   }
-  return loadDataset(manifest);
+  return loadDataset(manifest, splits ? { splits } : {});
 }
 
 /** At most `limit` sentences, taken round-robin over languages so a quick run still sees all of them. */
@@ -196,27 +259,27 @@ export async function scoreSplit(
   model: MmnerModel,
   split: string,
   sentences: readonly Sentence[],
-  images: ImageTable | undefined,
+  images: BatchImages | undefined,
   subsets: Record<string, readonly string[]>,
 ): Promise<EvalReport> {
   return (await scoreAndInspect(model, split, sentences, images, subsets)).report;
 }
 
-/** Scores a split and, for multimodal models, collects the inspection views in the same pass. */
+/** Scores a split; with `spill`, the inspection views of the same pass go to it batch by batch. */
 async function scoreAndInspect(
   model: MmnerModel,
   split: string,
   sentences: readonly Sentence[],
-  images: ImageTable | undefined,
+  images: BatchImages | undefined,
   subsets: Record<string, readonly string[]>,
-): Promise<{ report: EvalReport; inspect?: InspectData }> {
-  const { predictions, inspect } = await predictInspect(model, sentences, {
+  spill?: InspectSpill,
+): Promise<{ report: EvalReport }> {
+  const { predictions } = await predictInspect(model, sentences, {
     batchSize: 64,
-    loadImages: async (part) => images?.batch(part) ?? new Float32Array(0),
-    inspect: split,
+    loadImages: async (part) => (await images?.batch(part)) ?? new Float32Array(0),
+    ...(spill ? { inspect: split, onInspect: (part: InspectData) => spill.add(part) } : {}),
   });
-  const report = scoreReport(split, sentences, predictions, subsets);
-  return inspect ? { report, inspect } : { report };
+  return { report: scoreReport(split, sentences, predictions, subsets) };
 }
 
 /** Scores a split and writes `eval/<split>.json` (and `.inspect.bin` for multimodal models). */
@@ -225,11 +288,19 @@ async function writeSplitEval(
   model: MmnerModel,
   split: string,
   sentences: readonly Sentence[],
-  images: ImageTable | undefined,
+  images: BatchImages | undefined,
   subsets: Record<string, readonly string[]>,
 ): Promise<EvalReport> {
-  const { report, inspect } = await scoreAndInspect(model, split, sentences, images, subsets);
-  if (inspect) await run.writeInspect(split, encodeInspect(inspect));
+  // The views are written as they come (memory holds a batch of them), and committed before
+  // the report, so a reader never pairs a new report with old views.
+  const spill = canInspect(model) ? await run.inspectSpill(split, inspectLayout(model)) : undefined;
+  let report: EvalReport;
+  try {
+    ({ report } = await scoreAndInspect(model, split, sentences, images, subsets, spill));
+    await spill?.commit();
+  } finally {
+    await spill?.abort();
+  }
   await run.writeEval(split, report);
   return report;
 }
@@ -278,6 +349,11 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     const config = presetConfig(options.preset ?? 'tiny', entityTypesOf(train), {
       seed: options.seed ?? 1,
       ablation: options.ablation ?? 'none',
+      onnx: Object.fromEntries(
+        Object.entries({ vit: options.vitOnnx, resnet: options.resnetOnnx }).flatMap(([b, path]) =>
+          path ? [[b, { path: resolve(path), features: options.onnxFeatures ?? 'pooled' }]] : [],
+        ),
+      ),
     });
     if (options.epochs !== undefined) config.train.epochs = options.epochs;
     if (options.batchSize !== undefined) config.train.batchSize = options.batchSize;
@@ -298,17 +374,27 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     };
   }
   const cfg = file!;
+  // Opened once per job; a new run's feature sizes are settled here, before config.json is written.
+  const features = await ImageFeatureSource.open(cfg.model, {
+    cacheDir: options.featureCache ? resolve(options.featureCache) : defaultFeatureCacheDir(run.path),
+    ...(options.onnxProvider ? { provider: options.onnxProvider } : {}),
+    settle: !options.resume,
+    log,
+  });
   // Built before config.json is written, so a config that cannot be built leaves no half run.
   const model = buildModel(cfg.model, {
     vocab: TextVocab.fromJSON(cfg.vocab),
-    pretrained: await loadPretrained(cfg.model),
+    pretrained: await loadPretrained(withoutOnnxBranches(cfg.model)),
   });
   if (!options.resume) await run.writeConfig(cfg);
-  const needsImages = model.hasImages;
-  const images = needsImages
+  const imagePath = (s: Sentence) => (s.image ? data.imagePaths.get(s.image) : undefined);
+  await features?.fill([...train, ...dev, ...(data.splits.test ?? [])], imagePath);
+  const needsImages = model.needsPixels;
+  const pixels = needsImages
     ? await ImageTable.load(data, [...train, ...dev, ...(data.splits.test ?? [])], cfg.model.image.size)
     : undefined;
-  if (images) log(`images: ${images.count} decoded at ${cfg.model.image.size}×${cfg.model.image.size}`);
+  if (pixels) log(`images: ${pixels.count} decoded at ${cfg.model.image.size}×${cfg.model.image.size}`);
+  const images = features ? features.scoring(pixels, imagePath) : pixels;
 
   const t = cfg.train;
   const sampler = new BatchSampler(
@@ -322,7 +408,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   });
   const toBatch = (indices: number[]): ModelBatch => {
     const part = indices.map((i) => train[i]!);
-    return makeBatch(model, part, images?.batch(part));
+    const batch = makeBatch(model, part, pixels?.batch(part));
+    if (features) batch.imageFeatures = features.batch(part, imagePath);
+    return batch;
   };
   try {
     const result = await trainLoop({
@@ -364,6 +452,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   } finally {
     optimizer.dispose();
     model.dispose();
+    await features?.close();
     await run.close();
   }
 }
@@ -380,10 +469,14 @@ export interface OpenedRun {
 /** Rebuilds a run's model from config.json with its best-on-dev checkpoint (or the latest valid one). */
 export async function openRun(
   runPath: string,
-  options: { data?: string; log?: (line: string) => void } = {},
+  options: { data?: string; log?: (line: string) => void; splits?: readonly string[] } = {},
 ): Promise<OpenedRun> {
   const opened = await openRunModel(runPath, options.log);
-  const data = await openDataset(options.data ?? opened.file.data, 'pass the dataset with --data');
+  const data = await openDataset(
+    options.data ?? opened.file.data,
+    'pass the dataset with --data',
+    options.splits,
+  );
   return { ...opened, data };
 }
 
@@ -406,7 +499,7 @@ async function openRunModel(runPath: string, log?: (line: string) => void): Prom
   }
   const model = buildModel(file.model, {
     vocab: TextVocab.fromJSON(file.vocab),
-    pretrained: await loadPretrained(file.model),
+    pretrained: await loadPretrained(withoutOnnxBranches(file.model)),
   });
   restoreCheckpoint(checkpoint, model.namedVariables(), undefined, path);
   return { run, file, model, checkpoint: run.relative(path) };
@@ -416,28 +509,44 @@ async function openRunModel(runPath: string, log?: (line: string) => void): Prom
 export async function evalRun(
   runPath: string,
   split: string,
-  options: { data?: string; backend?: BackendName | 'auto'; log?: (line: string) => void } = {},
+  options: {
+    data?: string;
+    backend?: BackendName | 'auto';
+    log?: (line: string) => void;
+  } & FeatureOptions = {},
 ): Promise<{ report: EvalReport; opened: Omit<OpenedRun, 'model'> }> {
   await initBackend(options.backend ?? 'wasm');
-  const opened = await openRun(runPath, options);
+  // Only the scored split is read, and its images are decoded batch by batch (StreamedImages).
+  const opened = await openRun(runPath, { ...options, splits: [split] });
   const { model, data, run } = opened;
+  let features: ImageFeatureSource | undefined;
   try {
     const sentences = data.splits[split];
     if (!sentences) {
       throw new MmnerError('E_DATA_SPLIT', `the dataset has no split '${split}'`, {
         file: data.manifestPath,
-        hint: `its splits: ${Object.keys(data.splits).join(', ')}`,
+        hint: `its splits: ${Object.keys(data.manifest.splits).join(', ')}`,
       });
     }
-    const images = model.hasImages
-      ? await ImageTable.load(data, sentences, opened.file.model.image.size)
-      : undefined;
+    const pixels = model.needsPixels ? new StreamedImages(data, opened.file.model.image.size) : undefined;
+    features = await openRunFeatures(opened.file.model, run.path, options);
+    const imagePath = (s: Sentence) => (s.image ? data.imagePaths.get(s.image) : undefined);
+    await features?.fill(sentences, imagePath);
+    const images = features ? features.scoring(pixels, imagePath) : pixels;
     const report = await writeSplitEval(run, model, split, sentences, images, data.subsets);
     return { report, opened };
   } finally {
     model.dispose();
+    await features?.close();
     await run.close();
   }
+}
+
+/** Where eval and predict find the features of a run's ONNX-fed branches. */
+export interface FeatureOptions {
+  /** Feature cache folder (default: `.mmner-cache/features` beside the runs folder). */
+  featureCache?: string;
+  onnxProvider?: OnnxProviderChoice;
 }
 
 /** One input sentence of `mmner predict`. */
@@ -452,10 +561,11 @@ export interface PredictInput {
 export async function predictRun(
   runPath: string,
   inputs: readonly PredictInput[],
-  options: { backend?: BackendName | 'auto'; log?: (line: string) => void } = {},
+  options: { backend?: BackendName | 'auto'; log?: (line: string) => void } & FeatureOptions = {},
 ): Promise<string[][]> {
   await initBackend(options.backend ?? 'wasm');
   const { run, file, model } = await openRunModel(runPath, options.log);
+  let features: ImageFeatureSource | undefined;
   try {
     const sentences: Sentence[] = inputs.map((s) => ({
       id: s.id,
@@ -465,13 +575,17 @@ export async function predictRun(
       ...(s.imagePath ? { image: s.imagePath } : {}),
     }));
     const size = file.model.image.size;
+    features = await openRunFeatures(file.model, run.path, options);
+    const imagePath = (s: Sentence) => s.image;
+    await features?.fill(sentences, imagePath);
     return await predictAll(model, sentences, {
       batchSize: 64,
       loadImages: async (part) => {
-        const one = imageLength(size);
+        const one = model.needsPixels ? imageLength(size) : 0;
         const out = new Float32Array(part.length * one);
+        if (features) withImageFeatures(out, features.batch(part, imagePath));
         for (const [i, s] of part.entries()) {
-          if (s.image)
+          if (s.image && one > 0)
             normalizeInto(
               await decodeImage(s.image, { size }),
               DEFAULT_PREPROCESS.mean,
@@ -485,6 +599,7 @@ export async function predictRun(
     });
   } finally {
     model.dispose();
+    await features?.close();
     await run.close();
   }
 }

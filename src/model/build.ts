@@ -4,7 +4,8 @@
  */
 import { MmnerError } from '../core/errors.js';
 import { CollaborationModule } from './collaboration/collaboration.js';
-import type { ImageBranch, ModelConfig } from './config.js';
+import { type ImageBranch, type ModelConfig, onnxBranch } from './config.js';
+import { PrecomputedImageEncoder } from './image/precomputed.js';
 import { TinyCnn } from './image/tinyCnn.js';
 import { MmnerModel } from './mmner.js';
 import type { ImageEncoder, TextEncoder } from './parts.js';
@@ -36,6 +37,25 @@ function textEncoder(config: ModelConfig, assets: ModelAssets): TextEncoder {
 
 function imageEncoder(config: ModelConfig, assets: ModelAssets, branch: ImageBranch): ImageEncoder {
   if (branch === 'cnn') return new TinyCnn({ imageSize: config.image.size, seed: `cnn/${config.seed}` });
+  const onnx = onnxBranch(config, branch);
+  if (onnx) {
+    if (!onnx.dim || !onnx.rows) {
+      throw new MmnerError(
+        'E_CONFIG',
+        `the ${branch} branch's ONNX features have no settled size (dim, rows)`,
+        {
+          hint: 'the sizes are read from the export when a run starts (mmner train); train the run again',
+        },
+      );
+    }
+    return new PrecomputedImageEncoder({
+      dim: onnx.dim,
+      rows: onnx.rows,
+      name: branch,
+      ...(onnx.cls ? { cls: true } : {}),
+      ...(onnx.grid ? { grid: onnx.grid } : {}),
+    });
+  }
   const encoder = assets.pretrained?.images[branch];
   if (!encoder) {
     throw new MmnerError('E_CONFIG', `the ${branch} image branch needs its pretrained encoder loaded first`, {

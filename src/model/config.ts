@@ -25,6 +25,31 @@ export type Ablation = (typeof ABLATIONS)[number];
 /** An image branch: the tiny CNN (trained), or the paper's ViT / ResNet-152 (pretrained). */
 export type ImageBranch = 'cnn' | 'vit' | 'resnet';
 
+/** Branches that may read precomputed features of a frozen ONNX export instead of pixels. */
+export type OnnxBranch = 'vit' | 'resnet';
+
+/**
+ * A branch whose features come from a frozen ONNX export through the feature cache (computed once
+ * per image, not per step). The sizes are settled from the export when the run starts and saved
+ * in config.json, so eval and predict rebuild the same model without opening the export first.
+ */
+export interface OnnxBranchConfig {
+  /** The export folder (model.onnx + preprocessor_config.json) or .onnx file, absolute. */
+  path: string;
+  /** `pooled`: one vector per image (one region, the paper's ResNet); `regions`: the export's grid/tokens. */
+  features: 'pooled' | 'regions';
+  /** Feature width D. */
+  dim?: number;
+  /** Stored rows per image (1 when pooled). */
+  rows?: number;
+  /** The first stored row is a CLS token (a ViT's): it is the global vector, the rest the regions. */
+  cls?: boolean;
+  /** Rows × columns of the regions, for drawing attention. */
+  grid?: [number, number];
+  /** The feature cache's encoder id (a hash of the ONNX file): eval refuses a changed export. */
+  encoder?: string;
+}
+
 export interface ModelConfig {
   preset: Preset;
   ablation: Ablation;
@@ -41,6 +66,8 @@ export interface ModelConfig {
     paths: Partial<Record<ImageBranch, string>>;
     /** Pretrained branches kept frozen (the ResNet always is; absent in older runs = none). */
     freeze?: ImageBranch[];
+    /** Branches fed precomputed features of a frozen ONNX export (they then need no `paths` entry). */
+    onnx?: Partial<Record<OnnxBranch, OnnxBranchConfig>>;
   };
   collaboration: { heads: number; dropout: number; gate: boolean };
   /** null = no contrastive loss. `projectionDim`: width of the shared space. */
@@ -196,13 +223,41 @@ export function applyAblation(model: ModelConfig, ablation: Ablation): ModelConf
   return m;
 }
 
-/** A preset's run config for a dataset's entity types, with an ablation applied. */
+/**
+ * A preset's run config for a dataset's entity types, with an ablation applied. `onnx` names
+ * frozen ONNX exports for the vit/resnet branches: a preset without that branch gets it added
+ * (the tiny preset then has cnn + resnet), before the ablation, so `resnet-only` can keep it.
+ */
 export function presetConfig(
   preset: Preset,
   entityTypes: string[],
-  { seed = 1, ablation = 'none' as Ablation } = {},
+  {
+    seed = 1,
+    ablation = 'none' as Ablation,
+    onnx = {} as Partial<Record<OnnxBranch, Pick<OnnxBranchConfig, 'path' | 'features'>>>,
+  } = {},
 ): RunConfig {
   if (!(PRESETS as readonly string[]).includes(preset)) throw usage('preset', preset, PRESETS);
   const base = preset === 'tiny' ? tinyPreset(entityTypes, seed) : paperPreset(entityTypes, seed);
+  for (const branch of ['vit', 'resnet'] as const) {
+    const given = onnx[branch];
+    if (!given) continue;
+    if (!base.model.image.branches.includes(branch)) base.model.image.branches.push(branch);
+    base.model.image.onnx = {
+      ...base.model.image.onnx,
+      [branch]: { path: given.path, features: given.features },
+    };
+  }
   return { ...base, model: applyAblation(base.model, ablation) };
+}
+
+/** The branch's ONNX settings when it reads precomputed features, else undefined. */
+export function onnxBranch(config: ModelConfig, branch: ImageBranch): OnnxBranchConfig | undefined {
+  return branch === 'cnn' ? undefined : config.image.onnx?.[branch];
+}
+
+/** The config less its ONNX-fed branches: what loadPretrained must load (those need no weights folder). */
+export function withoutOnnxBranches(config: ModelConfig): ModelConfig {
+  const branches = config.image.branches.filter((b) => !onnxBranch(config, b));
+  return { ...config, image: { ...config.image, branches } };
 }

@@ -13,6 +13,7 @@ import { Crf } from './crf/crf.js';
 import { crfNllMean } from './crf/crfLoss.js';
 import { iob2Tags } from './crf/tags.js';
 import { viterbiDecode } from './crf/viterbi.js';
+import { readsFeatures } from './image/precomputed.js';
 import { Dropout, Linear } from './layers.js';
 import { collectVariables, type Module, startDropoutStream } from './module.js';
 import type { Collaboration, ImageEncoder, TextBatch, TextEncoder } from './parts.js';
@@ -22,8 +23,30 @@ export interface ModelBatch {
   text: TextBatch;
   /** Gold tag ids `[B * T]` (row-major, padding 0), for training. */
   tags?: Int32Array;
-  /** Images `[B, size, size, 3]` flattened, normalised; required when the model has image branches. */
+  /** Images `[B, size, size, 3]` flattened, normalised; required when a branch encodes pixels. */
   images?: Float32Array;
+  /**
+   * Precomputed features per image branch (in `config.image.branches` order), each `[B, rows, D]`
+   * flattened (zeros for a sentence without its image); a branch that has them uses them instead
+   * of encoding `images`. Branches fed by a frozen ONNX export need them.
+   */
+  imageFeatures?: (Float32Array | undefined)[];
+}
+
+/** Features that travel with an image array from a loader that only passes the array on. */
+const riders = new WeakMap<Float32Array, (Float32Array | undefined)[]>();
+
+/**
+ * Attaches a batch's precomputed features to its image array, for loaders whose result goes
+ * through code that only passes the array on (eval's `loadImages` → makeBatch → `batch.images`);
+ * `batch.imageFeatures` set directly takes precedence. Returns `images`.
+ */
+export function withImageFeatures(
+  images: Float32Array,
+  features: (Float32Array | undefined)[],
+): Float32Array {
+  riders.set(images, features);
+  return images;
 }
 
 export interface ModelParts {
@@ -107,6 +130,11 @@ export class MmnerModel implements Module {
     return this.parts.images.length > 0;
   }
 
+  /** Whether some branch encodes pixels (a model whose branches all read features needs none). */
+  get needsPixels(): boolean {
+    return this.parts.images.some((enc) => !readsFeatures(enc));
+  }
+
   /** `step` seeds the dropout masks, so a resumed run draws the same ones (see module.ts). */
   private forward(batch: ModelBatch, training: boolean, inspect = false, step = 0): Forward {
     if (training) startDropoutStream(this.config.seed, step);
@@ -125,11 +153,36 @@ export class MmnerModel implements Module {
     let attention: tf.Tensor4D[] | undefined;
     let gate: tf.Tensor2D[] | undefined;
     if (this.hasImages) {
-      if (!batch.images)
-        throw new MmnerError('E_USAGE', 'this model has image branches: the batch needs images');
-      const size = this.config.image.size;
-      const images = tf.tensor4d(batch.images, [b, size, size, 3]);
-      for (const enc of this.parts.images) branches.push(enc.encode(images, training));
+      const features = batch.imageFeatures ?? (batch.images && riders.get(batch.images));
+      let pixels: tf.Tensor4D | undefined;
+      this.parts.images.forEach((enc, i) => {
+        if (readsFeatures(enc)) {
+          const given = features?.[i];
+          if (!given) {
+            throw new MmnerError(
+              'E_USAGE',
+              `the ${this.config.image.branches[i]} branch reads precomputed features: the batch needs imageFeatures[${i}]`,
+              { hint: 'the CLI fills them from the feature cache; in code, pass ModelBatch.imageFeatures' },
+            );
+          }
+          const [rows, d] = enc.featureShape;
+          if (given.length !== b * rows * d) {
+            throw new MmnerError(
+              'E_SHAPE',
+              `imageFeatures[${i}] holds ${given.length} floats; [${b}, ${rows}, ${d}] needs ${b * rows * d}`,
+            );
+          }
+          branches.push(enc.encodeFeatures(tf.tensor3d(given, [b, rows, d])));
+          return;
+        }
+        if (!pixels) {
+          if (!batch.images?.length)
+            throw new MmnerError('E_USAGE', 'this model has image branches: the batch needs images');
+          const size = this.config.image.size;
+          pixels = tf.tensor4d(batch.images, [b, size, size, 3]);
+        }
+        branches.push(enc.encode(pixels, training));
+      });
       const out = this.parts.collaboration!.apply(words, mask, branches, { training, inspect });
       fused = out.fused;
       attention = out.attention;

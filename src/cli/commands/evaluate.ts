@@ -4,6 +4,7 @@
  * language, type and subset) and prints the per-language table.
  */
 import { type Command, noPositionals, parseCommandArgs, required } from '../command.js';
+import { featureOptions } from '../featureOptions.js';
 import { backendOption } from '../options.js';
 import { evalRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';
@@ -14,6 +15,7 @@ export const evaluate: Command = {
   name: NAME,
   summary: "Score a run's best checkpoint on a split; write eval/<split>.json",
   usage: `Usage: mmner eval --run runs/NAME [--split test] [--data DIR] [--backend B] [--json]
+                  [--feature-cache DIR] [--onnx-provider P]
 
 Scores the checkpoint that dev selected (checkpoints/best.safetensors; the latest valid one if
 the run has none yet) on a split of the run's dataset, writes runs/NAME/eval/<split>.json and
@@ -25,6 +27,9 @@ Options:
   --data DIR    another dataset (manifest or folder) instead of the run's own
   --backend B   wasm (default), cpu, webgpu, tensorflow or auto
   --json        print the metrics as JSON instead of the table
+  --feature-cache DIR  for runs with ONNX image branches: the feature cache (default:
+                .mmner-cache/features beside the runs folder)
+  --onnx-provider P    auto (default), cuda, webgpu or cpu, for those branches' exports
 
 Example:
   mmner eval --run runs/tiny --split test
@@ -36,6 +41,8 @@ Example:
       data: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
+      'feature-cache': { type: 'string' },
+      'onnx-provider': { type: 'string' },
     });
     noPositionals(NAME, positionals);
     const runPath = required(NAME, 'run', values.run);
@@ -43,6 +50,7 @@ Example:
     const { report, opened } = await evalRun(runPath, split, {
       ...(values.data ? { data: values.data } : {}),
       backend: backendOption(NAME, values.backend),
+      ...featureOptions(NAME, values),
       log: (line) => io.err(`${line}\n`),
     });
     if (values.json) {

@@ -14,6 +14,7 @@ import {
   parseCommandArgs,
   required,
 } from '../command.js';
+import { featureOptions } from '../featureOptions.js';
 import { backendOption } from '../options.js';
 import { trainRun } from '../runs.node.js';
 import { formatLanguageTable } from '../tables.js';
@@ -27,6 +28,8 @@ export const train: Command = {
                    [--backend auto|wasm|cpu|webgpu|tensorflow] [--epochs N] [--batch-size N]
                    [--lr X] [--seed N] [--patience N] [--limit N] [--checkpoint-every N] [--resume]
                    [--text-model DIR] [--vit DIR] [--resnet DIR]
+                   [--resnet-onnx DIR] [--vit-onnx DIR] [--onnx-features pooled|regions]
+                   [--feature-cache DIR] [--onnx-provider auto|cuda|webgpu|cpu]
 
 Trains on the dataset's train split, evaluates on dev after every epoch and keeps the best
 checkpoint by dev F1 (never test), then scores it on dev and test: runs/NAME/eval/{dev,test}.json.
@@ -50,6 +53,15 @@ Options:
   --text-model DIR   paper: a local Hugging Face BERT folder (bert-base-multilingual-cased)
   --vit DIR          paper: a local ViT or CLIP folder (fine-tuned at the encoder lr)
   --resnet DIR       paper: a local ResNet folder (frozen)
+  --resnet-onnx DIR  a frozen ResNet ONNX export (model.onnx + preprocessor_config.json): its
+                     features are computed once per image into the feature cache; adds the
+                     resnet branch to a preset without one (tiny: cnn + resnet)
+  --vit-onnx DIR     the same for the vit branch (frozen, unlike --vit)
+  --onnx-features K  pooled (default: one vector per image, one region) or regions (the
+                     export's grid cells / patch tokens)
+  --feature-cache DIR  where features are cached (default: .mmner-cache/features beside the
+                     runs folder, e.g. ./.mmner-cache/features for --out runs/NAME)
+  --onnx-provider P  onnxruntime provider for the exports: auto (default), cuda, webgpu, cpu
 
 Example:
   mmner data sample --out data/sample && mmner train --data data/sample --out runs/tiny
@@ -72,6 +84,11 @@ Example:
       'text-model': { type: 'string' },
       vit: { type: 'string' },
       resnet: { type: 'string' },
+      'resnet-onnx': { type: 'string' },
+      'vit-onnx': { type: 'string' },
+      'onnx-features': { type: 'string' },
+      'feature-cache': { type: 'string' },
+      'onnx-provider': { type: 'string' },
     });
     noPositionals(NAME, positionals);
     const out = required(NAME, 'out', values.out);
@@ -121,6 +138,16 @@ Example:
         ...(values['text-model'] ? { textModel: values['text-model'] } : {}),
         ...(values.vit ? { vit: values.vit } : {}),
         ...(values.resnet ? { resnet: values.resnet } : {}),
+        ...(values['resnet-onnx'] ? { resnetOnnx: values['resnet-onnx'] } : {}),
+        ...(values['vit-onnx'] ? { vitOnnx: values['vit-onnx'] } : {}),
+        onnxFeatures: choiceOption<'pooled' | 'regions'>(
+          NAME,
+          'onnx-features',
+          values['onnx-features'],
+          ['pooled', 'regions'],
+          'pooled',
+        ),
+        ...featureOptions(NAME, values),
         ...(batchSize ? { batchSize } : {}),
         ...(lr ? { lr } : {}),
         ...(limit ? { limit } : {}),
