@@ -5,6 +5,7 @@ import { dataSample } from './dataSample.js';
 import { dataStats } from './dataStats.js';
 import { dataValidate } from './dataValidate.js';
 import { evaluate } from './evaluate.js';
+import { exportCommand } from './export.js';
 import { modelsDownload } from './models.js';
 import { predict } from './predict.js';
 import { report } from './report.js';
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   train,
   evaluate,
   predict,
+  exportCommand,
   report,
   dataSample,
   dataStats,

@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { indexImageFolder } from '../../core/data/images.node.js';
 import { MmnerError } from '../../core/errors.js';
 import { tagsToSpans } from '../../core/schemes/spans.js';
+import { predictOnnx } from '../../onnx/model/predict.js';
 import { type Command, noPositionals, parseCommandArgs, required } from '../command.js';
 import { backendOption } from '../options.js';
 import { type PredictInput, predictRun } from '../runs.node.js';
@@ -62,7 +63,7 @@ export function parsePredictInput(
 export const predict: Command = {
   name: NAME,
   summary: 'Tag new sentences (JSON lines in, JSON lines out) with a trained run',
-  usage: `Usage: mmner predict --run runs/NAME [--input FILE] [--output FILE] [--images DIR] [--backend B]
+  usage: `Usage: mmner predict --run runs/NAME | --onnx FILE [--input FILE] [--output FILE] [--images DIR] [--backend B]
 
 Reads one JSON object per line — {"id": "s1", "tokens": ["Jordan", "won", "!"], "image": "s1.jpg"} —
 and writes one per line with the predicted IOB2 tags and entity spans (end exclusive):
@@ -72,6 +73,7 @@ without an image gets the blank image, as a missing image does in training.
 
 Options:
   --run DIR       the run folder (its best-on-dev checkpoint is used)
+  --onnx FILE     instead of --run: a model written by mmner export, run on onnxruntime (cpu)
   --input FILE    JSON lines to tag (default: standard input)
   --output FILE   where to write (default: standard output)
   --images DIR    folder where image ids are looked up
@@ -87,9 +89,15 @@ Example:
       output: { type: 'string' },
       images: { type: 'string' },
       backend: { type: 'string' },
+      onnx: { type: 'string' },
     });
     noPositionals(NAME, positionals);
-    const runPath = required(NAME, 'run', values.run);
+    if (values.onnx && values.run) {
+      throw new MmnerError('E_USAGE', 'give --run or --onnx, not both', {
+        hint: 'See: mmner predict --help',
+      });
+    }
+    const runPath = values.onnx ? '' : required(NAME, 'run', values.run);
     const inputName = values.input ?? '<stdin>';
     const text = values.input
       ? await readFile(values.input, 'utf8').catch((e: NodeJS.ErrnoException) => {
@@ -113,10 +121,12 @@ Example:
       }
       return { id: r.id, tokens: r.tokens, imagePath: path };
     });
-    const tags = await predictRun(runPath, inputs, {
-      backend: backendOption(NAME, values.backend),
-      log: (line) => io.err(`${line}\n`),
-    });
+    const tags = values.onnx
+      ? await predictOnnx(resolve(io.cwd, values.onnx), inputs)
+      : await predictRun(runPath, inputs, {
+          backend: backendOption(NAME, values.backend),
+          log: (line) => io.err(`${line}\n`),
+        });
     const out = rows
       .map((r, i) =>
         JSON.stringify({ id: r.id, tokens: r.tokens, tags: tags[i], entities: tagsToSpans(tags[i]!) }),
