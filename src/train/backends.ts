@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../core/errors.js';
 import { registerWasmKernels } from './kernels/index.js';
+import { setWasmBackend } from './kernels/threads.node.js';
 
 export type BackendName = 'wasm' | 'webgpu' | 'tensorflow' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['wasm', 'webgpu', 'tensorflow', 'cpu']);
@@ -104,9 +105,9 @@ export const BACKENDS: Readonly<Record<BackendName, BackendSpec>> = Object.freez
   wasm: Object.freeze({
     packages: Object.freeze(['@tensorflow/tfjs-backend-wasm']),
     install: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0',
-    note: 'CPU, WebAssembly SIMD, one thread; with mmner kernels for training (default)',
+    note: 'CPU, WebAssembly SIMD (threads: MMNER_WASM_THREADS); with mmner kernels for training (default)',
     load: async () => {
-      await importOptional('@tensorflow/tfjs-backend-wasm');
+      wasmPackage = await importOptional('@tensorflow/tfjs-backend-wasm');
     },
   }),
   webgpu: Object.freeze({
@@ -130,6 +131,9 @@ export const BACKENDS: Readonly<Record<BackendName, BackendSpec>> = Object.freez
     load: async () => {},
   }),
 });
+
+/** The loaded tfjs-backend-wasm module (threads.node.ts calls its `setThreadsCount`). */
+let wasmPackage: Record<string, unknown> | undefined;
 
 /** The cpu backend prints an "install the node backend" banner on first use; we choose cpu knowingly. */
 function quietCpuBanner(): void {
@@ -158,7 +162,7 @@ async function select(name: BackendName): Promise<void> {
     });
   }
   if (name === 'wasm') registerWasmKernels();
-  const ok = await tf.setBackend(name);
+  const ok = name === 'wasm' ? await setWasmBackend(wasmPackage) : await tf.setBackend(name);
   if (!ok) {
     throw new MmnerError('E_BACKEND_UNAVAILABLE', `backend '${name}' failed to initialise`, {
       hint: 'try --backend wasm',

@@ -1,12 +1,14 @@
 /**
  * Registers mmner's wasm kernels with tfjs: the two that training cannot run without
- * (UnsortedSegmentSum, Conv2DBackpropFilter), two faster replacements (transposed BatchMatMul,
- * Conv2DBackpropInput) and one fix (OneHot with a float dtype). Idempotent; call it before or after `setBackend('wasm')`.
+ * (UnsortedSegmentSum, Conv2DBackpropFilter), four faster replacements (transposed BatchMatMul,
+ * Conv2DBackpropInput, broadcasting Equal, axis-0 GatherV2) and one fix (OneHot with a float dtype). Idempotent; call it before or after `setBackend('wasm')`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig, isOurBatchMatMul } from './batchMatMul.js';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.js';
+import { equalConfig, isOurEqual } from './equal.js';
+import { gatherConfig, isOurGather } from './gather.js';
 import { oneHotConfig } from './oneHot.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
 
@@ -48,11 +50,21 @@ export function registerWasmKernels(): string[] {
     replace('BatchMatMul', batchMatMulConfig(mm));
     done.push('BatchMatMul');
   }
+  const eq = tf.getKernel('Equal', 'wasm');
+  if (eq && !isOurEqual(eq)) {
+    replace('Equal', equalConfig(eq));
+    done.push('Equal');
+  }
+  const gather = tf.getKernel('GatherV2', 'wasm');
+  if (gather && !isOurGather(gather)) {
+    replace('GatherV2', gatherConfig(gather));
+    done.push('GatherV2');
+  }
   return done;
 }
 
 /**
- * Puts the stock BatchMatMul and Conv2DBackpropInput back, keeping the kernels that stock lacks
+ * Puts the stock BatchMatMul, Equal, GatherV2 and Conv2DBackpropInput back, keeping the kernels that stock lacks
  * (benchmarks compare stock against ours in one process).
  */
 export function restoreStockWasmKernels(): void {
