@@ -6,9 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { benchData } from './data.bench.js';
+import { benchMemory } from './memory.bench.js';
+import { benchOnnxEncoders } from './onnx-encoders.bench.js';
+import { benchOnnxExport } from './onnx-export.bench.js';
 import { benchReport } from './report.bench.js';
 import { benchScore } from './score.bench.js';
 import { benchKernels } from './train-kernels.bench.js';
+import { benchTrainSpeed } from './train-speed.bench.js';
 import type { BenchRow } from './types.js';
 import { benchViz } from './viz.bench.js';
 
@@ -16,8 +20,12 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   data: benchData,
   score: benchScore,
   kernels: benchKernels,
+  'train-speed': benchTrainSpeed,
   viz: benchViz,
   report: benchReport,
+  'onnx-encoders': benchOnnxEncoders,
+  'onnx-export': benchOnnxExport,
+  memory: benchMemory,
 };
 
 const only = process.argv.slice(2);
