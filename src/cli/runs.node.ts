@@ -36,7 +36,7 @@ import { fitToPretrained, loadPretrained } from '../model/pretrained.node.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
 import type { OnnxProviderChoice } from '../onnx/session.js';
 import { type BackendName, initBackend } from '../train/backends.js';
-import { restoreCheckpoint } from '../train/checkpoint.js';
+import { type Checkpoint, restoreCheckpoint } from '../train/checkpoint.js';
 import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../train/checkpoint.node.js';
 import type { Observer } from '../train/events.js';
 import { type TrainResult, trainLoop } from '../train/loop.js';
@@ -56,7 +56,7 @@ export interface RunFile extends RunConfig {
 }
 
 /** config.json, checked enough that a damaged or foreign file fails here, naming itself. */
-async function readRunFile(run: RunDir): Promise<RunFile> {
+export async function readRunFile(run: RunDir): Promise<RunFile> {
   const value = (await run.readConfig()) as Partial<RunFile> | null | undefined;
   const file = run.file('config.json');
   const isObject = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -480,23 +480,29 @@ export async function openRun(
   return { ...opened, data };
 }
 
+/** The run's best-on-dev checkpoint, else (with a note) its latest valid one. */
+export async function selectedCheckpoint(
+  run: RunDir,
+  log?: (line: string) => void,
+): Promise<{ path: string; checkpoint: Checkpoint }> {
+  const best = resolve(run.checkpointsDir, BEST_CHECKPOINT);
+  const checkpoint = await readCheckpoint(best).catch(() => undefined);
+  if (checkpoint) return { path: best, checkpoint };
+  const latest = await latestValidCheckpoint(run.checkpointsDir, log);
+  if (!latest) {
+    throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
+      hint: 'train it first (mmner train), or resume it with --resume',
+    });
+  }
+  log?.(`no best checkpoint; using ${run.relative(latest.path)}`);
+  return { path: latest.path, checkpoint: latest.checkpoint };
+}
+
 /** The run's model with its selected checkpoint's weights, without its dataset. */
 async function openRunModel(runPath: string, log?: (line: string) => void): Promise<Omit<OpenedRun, 'data'>> {
   const run = await RunDir.open(dirname(resolve(runPath)), basename(resolve(runPath)), { create: false });
   const file = await readRunFile(run);
-  let path = resolve(run.checkpointsDir, BEST_CHECKPOINT);
-  let checkpoint = await readCheckpoint(path).catch(() => undefined);
-  if (!checkpoint) {
-    const latest = await latestValidCheckpoint(run.checkpointsDir, log);
-    if (!latest) {
-      throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
-        hint: 'train it first (mmner train), or resume it with --resume',
-      });
-    }
-    log?.(`no best checkpoint; using ${run.relative(latest.path)}`);
-    path = latest.path;
-    checkpoint = latest.checkpoint;
-  }
+  const { path, checkpoint } = await selectedCheckpoint(run, log);
   const model = buildModel(file.model, {
     vocab: TextVocab.fromJSON(file.vocab),
     pretrained: await loadPretrained(withoutOnnxBranches(file.model)),

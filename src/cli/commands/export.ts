@@ -9,18 +9,16 @@ import { MmnerError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../core/run/atomicWrite.node.js';
 import { RunDir } from '../../core/run/runDir.node.js';
 import { buildModel } from '../../model/build.js';
-import type { ModelConfig } from '../../model/config.js';
 import type { MmnerModel } from '../../model/mmner.js';
-import { TextVocab, type TextVocabJSON } from '../../model/text/vocab.js';
+import { TextVocab } from '../../model/text/vocab.js';
 import { checkExportable, exportModel, type TensorSpec } from '../../onnx/export/exportModel.js';
 import { compareWithTfjs } from '../../onnx/export/verify.js';
 import { OnnxNerModel } from '../../onnx/model/onnxModel.js';
 import { initBackend } from '../../train/backends.js';
 import { restoreCheckpoint } from '../../train/checkpoint.js';
-import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../../train/checkpoint.node.js';
 import { type Command, noPositionals, parseCommandArgs, required } from '../command.js';
 import { backendOption } from '../options.js';
-import { ImageTable } from '../runs.node.js';
+import { ImageTable, readRunFile, selectedCheckpoint } from '../runs.node.js';
 
 const NAME = 'export';
 /** `--verify` fails above this emission difference. */
@@ -40,31 +38,9 @@ interface RunModel {
 async function openRunForExport(runPath: string, log: (line: string) => void): Promise<RunModel> {
   const run = await RunDir.open(dirname(runPath), basename(runPath), { create: false });
   try {
-    const file = (await run.readConfig()) as {
-      model?: ModelConfig;
-      vocab?: TextVocabJSON;
-      data?: string;
-    } | null;
-    if (!file?.model || !file.vocab) {
-      throw new MmnerError('E_RUN_CONFIG', "the run's config lacks its model or vocab section", {
-        file: run.file('config.json'),
-        hint: 'config.json is written by mmner train; restore it, or train the run again',
-      });
-    }
+    const file = await readRunFile(run);
     checkExportable(file.model, run.file('config.json'));
-    let path = resolve(run.checkpointsDir, BEST_CHECKPOINT);
-    let checkpoint = await readCheckpoint(path).catch(() => undefined);
-    if (!checkpoint) {
-      const latest = await latestValidCheckpoint(run.checkpointsDir, log);
-      if (!latest) {
-        throw new MmnerError('E_RUN_NO_CHECKPOINT', `${run.path} has no checkpoint yet`, {
-          hint: 'train it first (mmner train), or resume it with --resume',
-        });
-      }
-      log(`no best checkpoint; using ${run.relative(latest.path)}`);
-      path = latest.path;
-      checkpoint = latest.checkpoint;
-    }
+    const { path, checkpoint } = await selectedCheckpoint(run, log);
     const model = buildModel(file.model, { vocab: TextVocab.fromJSON(file.vocab) });
     try {
       restoreCheckpoint(checkpoint, model.namedVariables(), undefined, path);
@@ -72,7 +48,7 @@ async function openRunForExport(runPath: string, log: (line: string) => void): P
       model.dispose();
       throw e;
     }
-    return { run, model, checkpoint: run.relative(path), data: file.data ?? '' };
+    return { run, model, checkpoint: run.relative(path), data: file.data };
   } catch (e) {
     await run.close();
     throw e;
