@@ -46,6 +46,8 @@ function mimeBundle(items: OutputItem[]): Record<string, unknown> {
 
 const kernel = fork(resolve('dist/kernel.js'), [], {
   cwd: resolve(values.cwd ?? '.'),
+  // dist/kernel.js is plain JavaScript: not this script's `--import tsx`, which --cwd cannot resolve.
+  execArgv: [],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 const listeners = new Set<(m: KernelMessage) => void>();

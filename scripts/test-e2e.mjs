@@ -13,6 +13,7 @@ const DOC_SHOTS = {
   '00-quickstart-attention': 'vscode-attention',
   '05-errors': 'vscode-errors',
   '07-training': 'vscode-train-progress',
+  '00-quickstart-sentences': 'vscode-sentences',
 };
 const args = process.argv.slice(2);
 const updateDocs = args.includes('--update-docs');

@@ -12,6 +12,7 @@ import {
   acceptFocused,
   answerInput,
   notebookOutputs,
+  notebookTop,
   openFile,
   openWorkbench,
   REPO,
@@ -58,7 +59,7 @@ function notebook(cells: string[]): string {
   });
 }
 
-describe('mmner in VS Code (code-server)', { timeout: 600_000 }, () => {
+describe('mmner in VS Code (code-server)', { timeout: 1_200_000 }, () => {
   let wb: Workbench;
 
   before(async () => {
@@ -100,12 +101,13 @@ describe('mmner in VS Code (code-server)', { timeout: 600_000 }, () => {
     assert.ok(mb < 120, `the VSIX is ${mb.toFixed(1)} MB`);
   });
 
-  test('quickstart.ipynb opens on the mmner kernel and its saved outputs render', async () => {
+  test('quickstart.ipynb opens on the mmner kernel, its saved outputs render, and it runs', async () => {
     const { page } = wb;
     await openFile(page, 'quickstart.ipynb');
     await page.locator('.notebookOverlay .code-cell-row').first().waitFor({ timeout: 60_000 });
     await page
       .locator('.notebookOverlay .kernel-action-view-item', { hasText: 'mmner' })
+      .first()
       .waitFor({ timeout: 60_000 });
     const out = notebookOutputs(page);
     // Saved outputs, drawn by our renderer (not the PNG/HTML fallbacks): chart, alignment, attention.
@@ -118,6 +120,32 @@ describe('mmner in VS Code (code-server)', { timeout: 600_000 }, () => {
     await revealOutput(page, out.locator('.mm-attention-live').first());
     assert.ok((await out.locator('button.mm-att-tok').count()) >= 2);
     await screenshot(page, '00-quickstart-attention');
+
+    // Now run it: clear the saved outputs, Run All, and find every view drawn afresh.
+    await runCommand(page, 'Notebook: Clear All Outputs');
+    await runCommand(page, 'Notebook: Run All');
+    // Both trainings write their test scores when they finish (2 × 4 epochs of the small sample).
+    const scored = ['multimodal', 'text-only'].map((r) =>
+      join(wb.workspace, `runs/quickstart/${r}/eval/test.json`),
+    );
+    const until = Date.now() + 480_000;
+    while (!scored.every((f) => existsSync(f))) {
+      if (Date.now() > until) throw new Error(`the quickstart's runs did not finish: ${scored.join(', ')}`);
+      await new Promise((done) => setTimeout(done, 2_000));
+    }
+    // Run All follows the running cell down the notebook: start looking from the top.
+    await notebookTop(page);
+    await revealOutput(page, out.locator('.mm-chart svg').first(), 120_000);
+    assert.match((await out.locator('.mm-chart svg').first().textContent()) ?? '', /per language/);
+    await revealOutput(page, out.locator('.mm-alignment').first(), 120_000);
+    await revealOutput(page, out.locator('.mm-attention-live').first(), 120_000);
+    await revealOutput(page, out.locator('.mm-sentences figure.mm-sentence').first(), 120_000);
+    assert.ok((await out.locator('.mm-sentences img.mm-thumb').count()) > 0, 'sentence images');
+    await screenshot(page, '00-quickstart-sentences');
+    // The last two cells: errors and misaligned pairs, both tables.
+    await revealOutput(page, out.locator('.mm-table-view').nth(1), 120_000);
+    assert.ok((await out.locator('.mm-table-view tbody tr').count()) > 0, 'the tables have rows');
+    await screenshot(page, '00-quickstart-ran');
     await runCommand(page, 'View: Close All Editors');
     await page
       .locator('.tabs-container .tab', { hasText: 'quickstart.ipynb' })
@@ -131,6 +159,7 @@ describe('mmner in VS Code (code-server)', { timeout: 600_000 }, () => {
     // The kernel picker in the notebook toolbar names the selected controller.
     await page
       .locator('.notebookOverlay .kernel-action-view-item', { hasText: 'mmner' })
+      .first()
       .waitFor({ timeout: 60_000 });
     await screenshot(page, '01-notebook-open');
 

@@ -269,10 +269,20 @@ export async function revealOutput(page: Page, target: Locator, timeout = 60_000
     // In view: its top in the list's upper part (a tall output then fills the rest).
     const offset = at ? at.y - (box.y + 40) : 250;
     if (at && offset >= 0 && at.y < box.y + box.height / 2) return;
-    if (Date.now() > until) throw new Error(`not drawn in the notebook outputs: ${target}`);
+    if (Date.now() > until) {
+      const shot = await screenshot(page, `not-drawn-${Date.now()}`);
+      throw new Error(`not drawn in the notebook outputs: ${target} (screenshot: ${shot})`);
+    }
     await page.mouse.wheel(0, Math.max(-600, Math.min(600, offset)));
     await sleep(250);
   }
+}
+
+/** Back to the notebook's first cell (Escape leaves a cell editor; Ctrl+Home is notebook.focusTop). */
+export async function notebookTop(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Home');
+  await sleep(500);
 }
 
 /** A notification toast holding this text. */
