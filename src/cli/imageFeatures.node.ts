@@ -10,7 +10,6 @@ import { FeatureCache } from '../core/image/featureCache.node.js';
 import { processorOutputSize } from '../core/image/hfProcessor.node.js';
 import type { Sentence } from '../core/types.js';
 import { type ModelConfig, type OnnxBranch, type OnnxBranchConfig, onnxBranch } from '../model/config.js';
-import { withImageFeatures } from '../model/mmner.js';
 import { type FeatureKind, OnnxImageEncoder } from '../onnx/encoders.js';
 import type { OnnxProviderChoice } from '../onnx/session.js';
 
@@ -209,17 +208,17 @@ export class ImageFeatureSource {
     return out;
   }
 
-  /** A scoring loader: the pixels of `pixels` (none when no branch needs them) carrying this batch's features. */
+  /** A scoring source: the pixels of `pixels` (none when no branch needs them) and this source's features. */
   scoring(
     pixels: { batch(s: readonly Sentence[]): Float32Array | Promise<Float32Array> } | undefined,
     pathOf: (s: Sentence) => string | undefined,
-  ): { batch(s: readonly Sentence[]): Promise<Float32Array> } {
+  ): {
+    batch(s: readonly Sentence[]): Promise<Float32Array>;
+    features(s: readonly Sentence[]): (Float32Array | undefined)[];
+  } {
     return {
-      batch: async (sentences) =>
-        withImageFeatures(
-          (await pixels?.batch(sentences)) ?? new Float32Array(0),
-          this.batch(sentences, pathOf),
-        ),
+      batch: async (sentences) => (await pixels?.batch(sentences)) ?? new Float32Array(0),
+      features: (sentences) => this.batch(sentences, pathOf),
     };
   }
 

@@ -31,7 +31,7 @@ import {
   type RunConfig,
   withoutOnnxBranches,
 } from '../model/config.js';
-import { type MmnerModel, type ModelBatch, withImageFeatures } from '../model/mmner.js';
+import type { MmnerModel, ModelBatch } from '../model/mmner.js';
 import { fitToPretrained, loadPretrained } from '../model/pretrained.node.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
 import type { OnnxProviderChoice } from '../onnx/session.js';
@@ -134,6 +134,8 @@ function entityTypesOf(sentences: readonly Sentence[]): string[] {
 /** Where a scoring pass gets each batch's normalised images `[B, size, size, 3]`. */
 export interface BatchImages {
   batch(sentences: readonly Sentence[]): Float32Array | Promise<Float32Array>;
+  /** The batch's precomputed features per image branch, when some branch reads them (ImageFeatureSource). */
+  features?(sentences: readonly Sentence[]): (Float32Array | undefined)[];
 }
 
 /**
@@ -277,6 +279,7 @@ async function scoreAndInspect(
   const { predictions } = await predictInspect(model, sentences, {
     batchSize: 64,
     loadImages: async (part) => (await images?.batch(part)) ?? new Float32Array(0),
+    ...(images?.features ? { loadFeatures: (part: readonly Sentence[]) => images.features!(part) } : {}),
     ...(spill ? { inspect: split, onInspect: (part: InspectData) => spill.add(part) } : {}),
   });
   return { report: scoreReport(split, sentences, predictions, subsets) };
@@ -586,10 +589,10 @@ export async function predictRun(
     await features?.fill(sentences, imagePath);
     return await predictAll(model, sentences, {
       batchSize: 64,
+      ...(features ? { loadFeatures: (part: readonly Sentence[]) => features!.batch(part, imagePath) } : {}),
       loadImages: async (part) => {
         const one = model.needsPixels ? imageLength(size) : 0;
         const out = new Float32Array(part.length * one);
-        if (features) withImageFeatures(out, features.batch(part, imagePath));
         for (const [i, s] of part.entries()) {
           if (s.image && one > 0)
             normalizeInto(

@@ -19,6 +19,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Loads the images of a batch (`[B, size, size, 3]`); required for models with image branches. */
   loadImages?: (sentences: readonly Sentence[]) => Promise<Float32Array>;
+  /** A batch's precomputed features per image branch (`ModelBatch.imageFeatures`), for branches fed by a frozen export. */
+  loadFeatures?: (sentences: readonly Sentence[]) => (Float32Array | undefined)[];
   /** Subset name → sentence ids. */
   subsets?: Record<string, readonly string[]>;
   onProgress?: (done: number, total: number) => void;
@@ -27,7 +29,7 @@ export interface EvaluateOptions {
 export async function predictAll(
   model: MmnerModel,
   sentences: readonly Sentence[],
-  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'>,
+  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'loadFeatures' | 'onProgress'>,
 ): Promise<string[][]> {
   return (await predictInspect(model, sentences, options)).predictions;
 }
@@ -51,7 +53,7 @@ export function inspectLayout(model: MmnerModel): Pick<InspectData, 'branches' |
 export async function predictInspect(
   model: MmnerModel,
   sentences: readonly Sentence[],
-  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'onProgress'> & {
+  options: Pick<EvaluateOptions, 'batchSize' | 'loadImages' | 'loadFeatures' | 'onProgress'> & {
     inspect?: string;
     onInspect?: (part: InspectData) => Promise<void>;
   },
@@ -79,7 +81,9 @@ export async function predictInspect(
     pending = load(i + 1);
     // A failed prefetch is reported by the await at its own turn, not as an unhandled rejection.
     pending?.catch(() => {});
-    const out = await model.predict(makeBatch(model, part, images, false), views);
+    const batch = makeBatch(model, part, images, false);
+    if (model.hasImages && options.loadFeatures) batch.imageFeatures = options.loadFeatures(part);
+    const out = await model.predict(batch, views);
     collector?.add(part, out);
     if (views && options.onInspect) {
       const one = newCollector();

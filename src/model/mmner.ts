@@ -33,22 +33,6 @@ export interface ModelBatch {
   imageFeatures?: (Float32Array | undefined)[];
 }
 
-/** Features that travel with an image array from a loader that only passes the array on. */
-const riders = new WeakMap<Float32Array, (Float32Array | undefined)[]>();
-
-/**
- * Attaches a batch's precomputed features to its image array, for loaders whose result goes
- * through code that only passes the array on (eval's `loadImages` → makeBatch → `batch.images`);
- * `batch.imageFeatures` set directly takes precedence. Returns `images`.
- */
-export function withImageFeatures(
-  images: Float32Array,
-  features: (Float32Array | undefined)[],
-): Float32Array {
-  riders.set(images, features);
-  return images;
-}
-
 export interface ModelParts {
   text: TextEncoder;
   /** Image encoders in the order of `config.image.branches`. */
@@ -153,7 +137,7 @@ export class MmnerModel implements Module {
     let attention: tf.Tensor4D[] | undefined;
     let gate: tf.Tensor2D[] | undefined;
     if (this.hasImages) {
-      const features = batch.imageFeatures ?? (batch.images && riders.get(batch.images));
+      const features = batch.imageFeatures;
       let pixels: tf.Tensor4D | undefined;
       this.parts.images.forEach((enc, i) => {
         if (readsFeatures(enc)) {
