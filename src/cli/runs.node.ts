@@ -8,7 +8,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { findManifest, type LoadedDataset, loadDataset } from '../core/data/dataset.node.js';
 import { MmnerError } from '../core/errors.js';
 import { DEFAULT_PREPROCESS, imageLength, normalizeInto } from '../core/image/options.js';
-import { decodeImage } from '../core/image/preprocess.node.js';
+import { decodeImage, ImageCache, loadImages } from '../core/image/preprocess.node.js';
 import type { InspectData } from '../core/run/inspect.js';
 import type { InspectSpill } from '../core/run/inspectSpill.node.js';
 import { RunDir } from '../core/run/runDir.node.js';
@@ -149,26 +149,15 @@ export class StreamedImages implements BatchImages {
     readonly size: number,
   ) {}
 
-  async batch(sentences: readonly Sentence[]): Promise<Float32Array> {
-    const one = imageLength(this.size);
-    const out = new Float32Array(sentences.length * one);
-    const slots = new Map<string, number[]>();
-    sentences.forEach((s, i) => {
-      if (s.image && this.data.imagePaths.has(s.image))
-        slots.set(s.image, [...(slots.get(s.image) ?? []), i]);
-    });
-    const ids = [...slots.keys()];
-    let next = 0;
-    const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        const rgb = await decodeImage(this.data.imagePaths.get(id)!, { size: this.size });
-        for (const i of slots.get(id)!)
-          normalizeInto(rgb, DEFAULT_PREPROCESS.mean, DEFAULT_PREPROCESS.std, out, i * one);
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
-    return out;
+  batch(sentences: readonly Sentence[]): Promise<Float32Array> {
+    // A cache per batch: an image shared by sentences of the batch is decoded once, and nothing
+    // outlives the batch.
+    return loadImages(
+      sentences.map((s) => (s.image ? this.data.imagePaths.get(s.image) : undefined)),
+      { size: this.size },
+      4,
+      new ImageCache(),
+    );
   }
 }
 
@@ -590,21 +579,13 @@ export async function predictRun(
     return await predictAll(model, sentences, {
       batchSize: 64,
       ...(features ? { loadFeatures: (part: readonly Sentence[]) => features!.batch(part, imagePath) } : {}),
-      loadImages: async (part) => {
-        const one = model.needsPixels ? imageLength(size) : 0;
-        const out = new Float32Array(part.length * one);
-        for (const [i, s] of part.entries()) {
-          if (s.image && one > 0)
-            normalizeInto(
-              await decodeImage(s.image, { size }),
-              DEFAULT_PREPROCESS.mean,
-              DEFAULT_PREPROCESS.std,
-              out,
-              i * one,
-            );
-        }
-        return out;
-      },
+      loadImages: async (part) =>
+        model.needsPixels
+          ? loadImages(
+              part.map((s) => s.image),
+              { size },
+            )
+          : new Float32Array(0),
     });
   } finally {
     model.dispose();
