@@ -155,9 +155,7 @@ export class ImageFeatureSource {
       let nextReport = 0;
       for (let from = 0; from < todo.length; from += chunk) {
         const part = todo.slice(from, from + chunk);
-        const features = await b.cache.getOrCompute(part, async (missing) =>
-          OnnxImageEncoder.split(await b.encoder.encodeFiles(missing), b.kind),
-        );
+        const features = await b.encoder.encodeFilesCached(part, b.cache, b.kind);
         part.forEach((p, i) => {
           b.table.set(p, features[i]!);
         });
@@ -168,7 +166,6 @@ export class ImageFeatureSource {
           nextReport = done + Math.ceil(todo.length / 10);
         }
       }
-      await b.cache.flush();
       const after = b.cache.stats();
       const s: FillStats = {
         branch: b.name,
