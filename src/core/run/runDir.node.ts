@@ -8,7 +8,7 @@ import { type FileHandle, mkdir, open, readdir, readFile } from 'node:fs/promise
 import { dirname, join, resolve } from 'node:path';
 import { confine } from '../confine.node.js';
 import { MmnerError } from '../errors.js';
-import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from './atomicWrite.node.js';
+import { removeStaleTemps, writeJsonAtomic } from './atomicWrite.node.js';
 import { formatEvent, type ReadEventsResult, readEvents, type TrainEvent } from './events.js';
 import { decodeInspect, type InspectData } from './inspect.js';
 import { InspectSpill } from './inspectSpill.node.js';
@@ -143,13 +143,10 @@ export class RunDir {
     await writeJsonAtomic(await this.writable(path), result);
   }
 
-  /** `eval/<split>.inspect.bin`, written before the `.json` so a reader never pairs a new report with old views. */
-  async writeInspect(split: string, bytes: Uint8Array): Promise<void> {
-    const path = this.file(RUN_FILES.eval, `${checkSafeName(split, 'split')}.inspect.bin`);
-    await writeFileAtomic(await this.writable(path), bytes);
-  }
-
-  /** A writer of `eval/<split>.inspect.bin` that takes one batch at a time (commit it before writeEval). */
+  /**
+   * The writer of `eval/<split>.inspect.bin`, one batch at a time; committed before writeEval, so a
+   * reader never pairs a new report with old views.
+   */
   async inspectSpill(
     split: string,
     meta: Pick<InspectData, 'branches' | 'regionGrid'>,
