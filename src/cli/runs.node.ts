@@ -95,6 +95,8 @@ export interface TrainRunOptions {
   patience?: number;
   /** Also checkpoint every N optimizer steps (0 = only at evaluations and the end). */
   checkpointEvery?: number;
+  /** Decay of the weights' moving average used for dev, the best checkpoint and inference (0 = none). */
+  ema?: number;
   /** Use at most this many sentences of each split (quick runs, tests). */
   limit?: number;
   /** Local Hugging Face folders of the pretrained encoders (preset `paper`). */
@@ -357,6 +359,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     await fitToPretrained(config.model);
     if (options.patience !== undefined) config.train.patience = options.patience;
     if (options.checkpointEvery !== undefined) config.train.checkpointEvery = options.checkpointEvery;
+    if (options.ema !== undefined) config.train.ema = options.ema;
     file = {
       version: 1,
       ...config,
@@ -423,6 +426,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       },
       ...(t.patience > 0 ? { earlyStopPatience: t.patience } : {}),
       ...(t.checkpointEvery > 0 ? { checkpointEvery: t.checkpointEvery } : {}),
+      ...(t.ema ? { averageDecay: t.ema } : {}),
       keepCheckpoints: t.keepCheckpoints,
       runDir: run,
       ...(options.signal ? { signal: options.signal } : {}),

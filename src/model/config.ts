@@ -97,6 +97,11 @@ export interface TrainConfig {
   keepCheckpoints: number;
   /** Also save every N steps (0 = only at evaluations and the end). */
   checkpointEvery: number;
+  /**
+   * Decay of an exponential moving average of the weights that dev evaluation, the best
+   * checkpoint and inference use (src/train/weightAverage.ts); 0 or absent = no average.
+   */
+  ema?: number;
   seed: number;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The checkpoint format: one safetensors file holding the variables (`param/<name>`), AdamW's
- * moments (`adam.m/<name>`, `adam.v/<name>`) and, in `__metadata__`, the step, data order, loop
+ * moments (`adam.m/<name>`, `adam.v/<name>`), the weight average when the run keeps one (`avg/<name>`,
+ * weightAverage.ts) and, in `__metadata__`, the step, data order, loop
  * state and a sha256 of the whole file (digest field zeroed while hashing). In memory only; files
  * are in checkpoint.node.ts. Restore checks every shape and lists all mismatches at once.
  */
@@ -42,6 +43,8 @@ export interface Checkpoint {
   state: CheckpointState;
   variables: Map<string, ArrayState>;
   optimizer: AdamWState;
+  /** The averaged weights (weightAverage.ts), when the run keeps an average. */
+  average?: Map<string, ArrayState>;
 }
 
 /** Reads variables, optimizer and sampler into a plain Checkpoint (awaits downloads). */
@@ -52,6 +55,7 @@ export async function captureCheckpoint(parts: {
   sampler: SamplerState;
   loop: LoopState;
   extra?: Record<string, unknown>;
+  average?: Map<string, ArrayState>;
 }): Promise<Checkpoint> {
   const variables = new Map<string, ArrayState>();
   for (const [name, v] of parts.variables) {
@@ -68,7 +72,9 @@ export async function captureCheckpoint(parts: {
     loop: { ...parts.loop },
   };
   if (parts.extra) state.extra = parts.extra;
-  return { state, variables, optimizer: await parts.optimizer.exportState() };
+  const ckpt: Checkpoint = { state, variables, optimizer: await parts.optimizer.exportState() };
+  if (parts.average) ckpt.average = parts.average;
+  return ckpt;
 }
 
 function toHex(digest: ArrayBuffer): string {
@@ -100,6 +106,7 @@ export async function encodeCheckpoint(ckpt: Checkpoint): Promise<Uint8Array> {
   add('param', ckpt.variables);
   add('adam.m', ckpt.optimizer.m);
   add('adam.v', ckpt.optimizer.v);
+  if (ckpt.average) add('avg', ckpt.average);
   const state = { ...ckpt.state, optimizerSteps: ckpt.optimizer.steps };
   const bytes = encodeSafetensors(tensors, { [STATE_KEY]: JSON.stringify(state), [DIGEST_KEY]: ZERO_DIGEST });
   const headerEnd = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
@@ -210,6 +217,7 @@ export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise
     param: ckpt.variables,
     'adam.m': ckpt.optimizer.m,
     'adam.v': ckpt.optimizer.v,
+    avg: new Map(),
   };
   for (const name of source.names()) {
     const slash = name.indexOf('/');
@@ -221,11 +229,14 @@ export async function decodeCheckpoint(bytes: Uint8Array, file: string): Promise
     if (!(t.data instanceof Float32Array)) throw corrupt(file, `tensor "${name}" is not float32`);
     target.set(name.slice(slash + 1), { shape: t.shape, data: t.data });
   }
+  if (targets.avg!.size > 0) ckpt.average = targets.avg!;
   return ckpt;
 }
 
 /**
- * Puts a checkpoint's values into the model's variables and the optimizer. Every trainable
+ * Puts a checkpoint's values into the model's variables and the optimizer. Without an optimizer
+ * (evaluation, prediction, export) the averaged weights are used where the run kept them; with
+ * one (resuming) the live weights, and the loop restores the average itself. Every trainable
  * variable must be present with its shape (frozen ones may be absent: they keep the pretrained
  * weights the model was built with); all mismatches are listed in one `E_CHECKPOINT_MISMATCH`.
  */
@@ -246,6 +257,11 @@ export function restoreCheckpoint(
   for (const [name, saved] of ckpt.variables) {
     if (!variables.has(name)) problems.push(`not in the model: "${name}" [${saved.shape}]`);
   }
+  for (const [name, saved] of ckpt.average ?? []) {
+    const v = variables.get(name);
+    if (!v || !sameShape(saved.shape, v.shape))
+      problems.push(`averaged "${name}" [${saved.shape}] does not match the model's variable`);
+  }
   if (problems.length > 0) {
     throw new MmnerError(
       'E_CHECKPOINT_MISMATCH',
@@ -254,8 +270,9 @@ export function restoreCheckpoint(
     );
   }
   optimizer?.importState(ckpt.optimizer, variables);
+  const averaged = optimizer ? undefined : ckpt.average;
   for (const [name, v] of variables) {
-    const saved = ckpt.variables.get(name);
+    const saved = averaged?.get(name) ?? ckpt.variables.get(name);
     if (!saved) continue;
     // Float32Array → tensor → assign: bit-exact; `assign` takes ownership, so dispose the source.
     const t = tf.tensor(saved.data, saved.shape, 'float32');

@@ -15,6 +15,7 @@ import { fanOut, type Observer, runDirLogger } from './events.js';
 import type { AdamW } from './optimizer.js';
 import type { BatchSampler } from './sampler.js';
 import type { Schedule } from './schedule.js';
+import { WeightAverage } from './weightAverage.js';
 
 /** What the loop needs of a model. */
 export interface TrainableModel<B> {
@@ -63,6 +64,11 @@ export interface TrainLoopOptions<B> {
   onEvent?: Observer | Observer[];
   /** A checkpoint from `latestValidCheckpoint` (or `readCheckpoint`): continue exactly from it. */
   resumeFrom?: { path: string; checkpoint: Checkpoint };
+  /**
+   * Keep an exponential moving average of the weights with this decay (weightAverage.ts): dev
+   * evaluation, the best checkpoint and inference then use it. Omitted: no average.
+   */
+  averageDecay?: number;
   /** JSON saved in every checkpoint (model config, seed…). */
   extra?: Record<string, unknown>;
   /** Clock in ms (tests). */
@@ -94,6 +100,20 @@ function positiveInt(name: string, x: number | undefined): void {
  * @example const r = await trainLoop({ model, sampler, makeBatch, optimizer, schedule, epochs: 8, runDir }) // r.reason → 'completed'
  */
 export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult> {
+  if (o.averageDecay === undefined) return trainWith(o, undefined);
+  const trainable = [...o.model.namedVariables()].filter(([, v]) => v.trainable);
+  const average = new WeightAverage(new Map(trainable), o.averageDecay);
+  try {
+    return await trainWith(o, average);
+  } finally {
+    average.dispose();
+  }
+}
+
+async function trainWith<B>(
+  o: TrainLoopOptions<B>,
+  average: WeightAverage | undefined,
+): Promise<TrainResult> {
   const now = o.now ?? (() => performance.now());
   const started = now();
   const totalSteps = o.steps ?? (o.epochs ?? 1) * o.sampler.batchesPerEpoch;
@@ -121,10 +141,12 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   if (o.resumeFrom) {
     const { checkpoint, path } = o.resumeFrom;
     restoreCheckpoint(checkpoint, variables, o.optimizer, path);
+    average?.importState(checkpoint.average, path);
     o.sampler.restore(checkpoint.state.sampler);
     step = checkpoint.state.step;
     loop = { ...checkpoint.state.loop };
   }
+
   let lastCheckpoint: string | undefined;
   let bestCheckpoint: string | undefined =
     run && loop.bestStep !== undefined ? run.file('checkpoints', BEST_CHECKPOINT) : undefined;
@@ -149,6 +171,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
       sampler: o.sampler.state(),
       loop,
       ...(o.extra ? { extra: o.extra } : {}),
+      ...(average ? { average: await average.exportState() } : {}),
     });
     const path = await saveCheckpoint(run.checkpointsDir, ckpt, {
       keep,
@@ -189,6 +212,7 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
     tf.dispose(grads);
     o.optimizer.step(variables, clipped.grads, lr);
     tf.dispose([...clipped.grads.values()]);
+    average?.update(step + 1);
 
     const names = Object.keys(parts);
     const read = await Promise.all([
@@ -237,7 +261,8 @@ export async function trainLoop<B>(o: TrainLoopOptions<B>): Promise<TrainResult>
   }
 
   async function evaluate(): Promise<boolean> {
-    const r = await o.evaluate!({ step, epoch });
+    const ctx = { step, epoch };
+    const r = average ? await average.withAverage(() => o.evaluate!(ctx)) : await o.evaluate!(ctx);
     loop.lastEvalStep = step;
     const best = loop.bestF1 === undefined || r.f1 > loop.bestF1;
     if (best) {
