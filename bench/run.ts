@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: runs every benchmark, prints one table and writes bench/results.json.
+ * `… bench/run.ts NAME…` runs only those benchmarks and replaces only their rows in the file.
  * Speed claims compare side by side in one run (ratios), since these machines are noisy.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { benchBertSpeed } from './bert-speed.bench.js';
 import { benchData } from './data.bench.js';
 import { benchMemory } from './memory.bench.js';
 import { benchOnnxEncoders } from './onnx-encoders.bench.js';
@@ -21,6 +23,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   score: benchScore,
   kernels: benchKernels,
   'train-speed': benchTrainSpeed,
+  'bert-speed': benchBertSpeed,
   viz: benchViz,
   report: benchReport,
   'onnx-encoders': benchOnnxEncoders,
@@ -29,6 +32,11 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
 };
 
 const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in BENCHES));
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
 const rows: (BenchRow & { bench: string })[] = [];
 for (const [bench, run] of Object.entries(BENCHES)) {
   if (only.length > 0 && !only.includes(bench)) continue;
@@ -47,5 +55,13 @@ for (const r of rows) {
 
 const out = resolve(import.meta.dirname, 'results.json');
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2)}\n`);
+// A partial run keeps the other benchmarks' rows of the last full run.
+const kept =
+  only.length > 0 && existsSync(out)
+    ? (
+        (JSON.parse(readFileSync(out, 'utf8')) as { rows?: (BenchRow & { bench: string })[] }).rows ?? []
+      ).filter((r) => !only.includes(r.bench))
+    : [];
+const all = Object.keys(BENCHES).flatMap((bench) => [...kept, ...rows].filter((r) => r.bench === bench));
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine, rows: all }, null, 2)}\n`);
 console.log(`\nwrote ${out}`);

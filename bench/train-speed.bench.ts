@@ -10,8 +10,7 @@
  *   MMNER_BENCH_PROFILE=calls …                             # … and by kernel and input shapes
  *   … bench/train-speed.bench.ts --out docs/perf.json        # also save the rows (scripts/perf-chart.ts)
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,23 +27,12 @@ import { type BackendName, initBackend } from '../src/train/backends.js';
 import { trainLoop } from '../src/train/loop.js';
 import { AdamW } from '../src/train/optimizer.js';
 import { BatchSampler } from '../src/train/sampler.js';
+import { median, round, runTorchScript, torchMissing, wasmHeapBytes, wasmThreads } from './torchRunner.js';
 import type { BenchRow } from './types.js';
 
 const BATCH = 32;
 /** Interleaved PyTorch/wasm rounds (MMNER_BENCH_ROUNDS, default 3). */
 const ROUNDS = Math.max(1, Number(process.env.MMNER_BENCH_ROUNDS ?? 3) || 3);
-const PYTHON = process.env.MMNER_PYTHON ?? '/usr/bin/python3';
-/** Debian's torch links libblas.so.3; this folder's copy is OpenBLAS (apt: libopenblas0-openmp). */
-const OPENBLAS = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
-const TORCH_SCRIPT = resolve(import.meta.dirname, 'torch/tiny.py');
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
 interface Setup {
   model: MmnerModel;
   batch: ModelBatch;
@@ -79,20 +67,6 @@ export function setup(): Setup {
 
 const count = (m: MmnerModel) =>
   [...m.namedVariables().values()].filter((v) => v.trainable).reduce((p, v) => p + v.size, 0);
-
-/** XNNPACK threads of the initialised wasm backend (1 when unknown). */
-function wasmThreads(): number {
-  const be = tf.findBackend('wasm') as unknown as {
-    wasm?: { tfjs?: { getThreadsCount?: () => number } };
-  } | null;
-  return be?.wasm?.tfjs?.getThreadsCount?.() ?? 1;
-}
-
-/** Heap bytes of the wasm module (it never shrinks, so this is the peak), or undefined. */
-function wasmHeapBytes(): number | undefined {
-  const be = tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } };
-  return be.wasm?.HEAPU8?.buffer.byteLength;
-}
 
 /** Median ms per step of the real trainer loop on the fixed batch (after `warm` steps). */
 async function trainMs(s: Setup, warm: number, timed: number): Promise<number> {
@@ -237,24 +211,17 @@ interface TorchResult {
   peakRssMb: number;
 }
 
-/** Why PyTorch cannot run here, or undefined when it can. */
-function torchMissing(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (r.status !== 0) return `${PYTHON} has no torch (apt-get install python3-torch)`;
-  return undefined;
-}
-
 function runTorch(batchFile: string, lstm: 'loop' | 'nn', steps: number): TorchResult {
-  const openblas = existsSync(OPENBLAS);
-  const env = { ...process.env };
-  if (openblas) env.LD_LIBRARY_PATH = [OPENBLAS, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
-  const r = spawnSync(
-    PYTHON,
-    [TORCH_SCRIPT, '--batch', batchFile, '--threads', '2', '--steps', String(steps), '--lstm', lstm],
-    { encoding: 'utf8', env, maxBuffer: 1 << 24 },
-  );
-  if (r.status !== 0) throw new Error(`bench/torch/tiny.py failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchResult;
+  return runTorchScript<TorchResult>('tiny.py', [
+    '--batch',
+    batchFile,
+    '--threads',
+    '2',
+    '--steps',
+    String(steps),
+    '--lstm',
+    lstm,
+  ]);
 }
 
 interface EngineRun {

@@ -25,54 +25,19 @@ Differences (cost-neutral or in PyTorch's favour, see docs/performance.md):
 
 Prints one JSON line: median train/infer ms, parameter count, threads, peak RSS.
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp python3 bench/torch/tiny.py --batch b.json
+Shared parts (Linear, LayerNorm, CRF, AdamW groups, timing) are in common.py.
 """
 
 import argparse
 import json
 import math
-import resource
-import statistics
-import time
 
 import torch
 import torch.nn.functional as F
+from common import Crf, LayerNorm, Linear, adamw, blas, median_ms, params, peak_rss_mb, uniform, zeros
 
 MASKED = -1e4
-DISALLOWED = -1e4
 SELF = -1e9
-
-
-def uniform(shape, bound):
-    return torch.nn.Parameter(torch.empty(*shape).uniform_(-bound, bound))
-
-
-def zeros(*shape):
-    return torch.nn.Parameter(torch.zeros(*shape))
-
-
-def ones(*shape):
-    return torch.nn.Parameter(torch.ones(*shape))
-
-
-class Linear(torch.nn.Module):
-    def __init__(self, din, dout, scale=1.0):
-        super().__init__()
-        self.kernel = uniform((din, dout), scale * math.sqrt(6 / (din + dout)))
-        self.bias = zeros(dout)
-
-    def forward(self, x):
-        return torch.matmul(x, self.kernel) + self.bias
-
-
-class LayerNorm(torch.nn.Module):
-    def __init__(self, d, eps=1e-5):
-        super().__init__()
-        self.gamma = ones(d)
-        self.beta = zeros(d)
-        self.eps = eps
-
-    def forward(self, x):
-        return F.layer_norm(x, (x.shape[-1],), self.gamma, self.beta, self.eps)
 
 
 class TextEncoder(torch.nn.Module):
@@ -229,72 +194,6 @@ def nt_xent(text, image, tau):
     return -(torch.log_softmax(logits, 1) * onehot).sum(1).mean()
 
 
-class Crf(torch.nn.Module):
-    def __init__(self, allowed):
-        super().__init__()
-        k = allowed["numTags"]
-        self.transitions = uniform((k, k), 0.1)
-        self.start = uniform((k,), 0.1)
-        self.end = uniform((k,), 0.1)
-        self.k = k
-        for name in ("transitions", "start", "end"):
-            a = torch.tensor(allowed[name], dtype=torch.float32)
-            if name == "transitions":
-                a = a.view(k, k)
-            self.register_buffer(f"a_{name}", a)
-            self.register_buffer(f"p_{name}", (1 - a) * DISALLOWED)
-
-    def scores(self):
-        return (
-            self.transitions * self.a_transitions + self.p_transitions,
-            self.start * self.a_start + self.p_start,
-            self.end * self.a_end + self.p_end,
-        )
-
-    def nll_mean(self, em, tags, mask):
-        B, T, k = em.shape
-        trans, start, end = self.scores()
-        alpha = em[:, 0] + start
-        for t in range(1, T):
-            nxt = torch.logsumexp(alpha.unsqueeze(1) + trans, 2) + em[:, t]
-            m = mask[:, t : t + 1]
-            alpha = m * nxt + (1 - m) * alpha
-        log_z = torch.logsumexp(alpha + end, 1)
-        oh = F.one_hot(tags, k).float()
-        emitted = ((oh * em).sum(2) * mask).sum(1)
-        started = (oh[:, 0] * start).sum(1)
-        mask_next = torch.cat([mask[:, 1:], torch.zeros(B, 1)], 1)
-        ended = ((oh * (mask - mask_next).unsqueeze(2)).sum(1) * end).sum(1)
-        total = emitted + started + ended
-        if T > 1:
-            prev = oh[:, :-1].reshape(-1, k)
-            cur = oh[:, 1:].reshape(-1, k)
-            moved = ((prev @ trans.t()) * cur).sum(1)
-            total = total + (moved.view(B, T - 1) * mask[:, 1:]).sum(1)
-        return (log_z - total).mean()
-
-    def viterbi(self, em, lengths):
-        # Decoding as the TS side does after reading emissions back: a plain loop per sentence.
-        trans, start, end = (s.detach() for s in self.scores())
-        paths = []
-        for b in range(em.shape[0]):
-            n = int(lengths[b])
-            score = em[b, 0] + start
-            back = []
-            for t in range(1, n):
-                cand = score.unsqueeze(0) + trans  # [to, from]
-                score, idx = cand.max(1)
-                score = score + em[b, t]
-                back.append(idx)
-            best = int((score + end).argmax())
-            path = [best]
-            for idx in reversed(back):
-                best = int(idx[best])
-                path.append(best)
-            paths.append(path[::-1])
-        return paths
-
-
 class Tiny(torch.nn.Module):
     def __init__(self, c, lstm_kind):
         super().__init__()
@@ -381,13 +280,7 @@ def main():
     c = j["config"]
     d = tensors(j)
     model = Tiny(c, a.lstm)
-    no_decay = [p for n, p in model.named_parameters() if n.endswith(("bias", "beta", "gamma")) or "norm" in n]
-    ids = {id(p) for p in no_decay}
-    decay = [p for p in model.parameters() if id(p) not in ids]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": c["weightDecay"]}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=c["lr"],
-    )
+    opt = adamw(model, c["lr"], c["weightDecay"])
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -397,33 +290,24 @@ def main():
         opt.step()
         return loss.item()
 
-    times = []
-    for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
-        step()
-        if i >= a.warmup:
-            times.append((time.perf_counter() - t0) * 1000)
-    infer = []
+    def infer():
+        em, _, _ = model.forward(d, False)
+        model.crf.viterbi(em, j["lengths"])
+
+    train_ms = median_ms(step, a.warmup, a.steps)
     with torch.no_grad():
-        for i in range(a.infer + 1):
-            t0 = time.perf_counter()
-            em, _, _ = model.forward(d, False)
-            model.crf.viterbi(em, j["lengths"])
-            if i > 0:
-                infer.append((time.perf_counter() - t0) * 1000)
-    params = sum(p.numel() for p in model.parameters())
-    blas = "openblas" if "openblas" in open("/proc/self/maps").read() else "reference/other"
+        infer_ms = median_ms(infer, 1, a.infer)
     print(
         json.dumps(
             {
-                "trainMs": statistics.median(times),
-                "inferMs": statistics.median(infer) if infer else None,
-                "params": params,
+                "trainMs": train_ms,
+                "inferMs": infer_ms,
+                "params": params(model),
                 "threads": torch.get_num_threads(),
                 "torch": torch.__version__,
-                "blas": blas,
+                "blas": blas(),
                 "lstm": a.lstm,
-                "peakRssMb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peakRssMb": peak_rss_mb(),
             }
         )
     )

@@ -31,6 +31,7 @@ import {
   type RunConfig,
   withoutOnnxBranches,
 } from '../model/config.js';
+import { applyOverrides } from '../model/configOverride.js';
 import type { MmnerModel, ModelBatch } from '../model/mmner.js';
 import { fitToPretrained, loadPretrained } from '../model/pretrained.node.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
@@ -97,6 +98,13 @@ export interface TrainRunOptions {
   checkpointEvery?: number;
   /** Decay of the weights' moving average used for dev, the best checkpoint and inference (0 = none). */
   ema?: number;
+  /**
+   * Split each batch into N micro-batches with gradient accumulation (less peak memory, one
+   * optimizer step per batch); at most the batch size. Saved in config.json (1 = no split).
+   */
+  microBatches?: number;
+  /** `PATH=VALUE` overrides of config fields (src/model/configOverride.ts), applied last. */
+  set?: string[];
   /** Use at most this many sentences of each split (quick runs, tests). */
   limit?: number;
   /** Local Hugging Face folders of the pretrained encoders (preset `paper`). */
@@ -360,9 +368,26 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     if (options.patience !== undefined) config.train.patience = options.patience;
     if (options.checkpointEvery !== undefined) config.train.checkpointEvery = options.checkpointEvery;
     if (options.ema !== undefined) config.train.ema = options.ema;
+    if (options.microBatches !== undefined) {
+      if (!(Number.isInteger(options.microBatches) && options.microBatches >= 1)) {
+        throw new MmnerError(
+          'E_USAGE',
+          `micro-batches must be a positive integer, got ${options.microBatches}`,
+        );
+      }
+      if (options.microBatches > config.train.batchSize) {
+        throw new MmnerError(
+          'E_USAGE',
+          `${options.microBatches} micro-batches is more than the batch size (${config.train.batchSize})`,
+          { hint: 'use at most as many micro-batches as sentences per batch, or raise --batch-size' },
+        );
+      }
+      if (options.microBatches > 1) config.train.microBatches = options.microBatches;
+    }
+    const configured = options.set?.length ? applyOverrides(config, options.set) : config;
     file = {
       version: 1,
-      ...config,
+      ...configured,
       data: data.manifestPath,
       ...(options.limit ? { limit: options.limit } : {}),
       vocab: TextVocab.build(train).toJSON(),
@@ -427,6 +452,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       ...(t.patience > 0 ? { earlyStopPatience: t.patience } : {}),
       ...(t.checkpointEvery > 0 ? { checkpointEvery: t.checkpointEvery } : {}),
       ...(t.ema ? { averageDecay: t.ema } : {}),
+      ...(t.microBatches && t.microBatches > 1 ? { microBatches: t.microBatches } : {}),
       keepCheckpoints: t.keepCheckpoints,
       runDir: run,
       ...(options.signal ? { signal: options.signal } : {}),

@@ -102,6 +102,12 @@ export interface TrainConfig {
    * checkpoint and inference use (src/train/weightAverage.ts); 0 or absent = no average.
    */
   ema?: number;
+  /**
+   * Split each batch into this many micro-batches whose gradients are accumulated before one
+   * optimizer step (src/train/loop.ts): peak memory holds one micro-batch's activations. In-batch
+   * contrastive negatives then come from the micro-batch only. Absent = 1 (no split).
+   */
+  microBatches?: number;
   seed: number;
 }
 

@@ -119,9 +119,12 @@ export class MmnerModel implements Module {
     return this.parts.images.some((enc) => !readsFeatures(enc));
   }
 
-  /** `step` seeds the dropout masks, so a resumed run draws the same ones (see module.ts). */
-  private forward(batch: ModelBatch, training: boolean, inspect = false, step = 0): Forward {
-    if (training) startDropoutStream(this.config.seed, step);
+  /**
+   * `step` (and `chunk`, the micro-batch within it) seeds the dropout masks, so a resumed run
+   * draws the same ones (see module.ts).
+   */
+  private forward(batch: ModelBatch, training: boolean, inspect = false, step = 0, chunk = 0): Forward {
+    if (training) startDropoutStream(this.config.seed, step, chunk);
     const { lengths, maxLen } = batch.text;
     const b = lengths.length;
     const mask = tf.tidy(() => {
@@ -201,11 +204,13 @@ export class MmnerModel implements Module {
   /**
    * The weighted loss parts of one batch: `crf` (weight × CRF NLL, mean over sentences) and, with
    * image branches and alignment on, `contrastive` (weight × Σ over branches). Their sum is the
-   * training loss. Call inside tf.tidy / variableGrads.
+   * training loss. Call inside tf.tidy / variableGrads. `step` and `chunk` (the micro-batch of a
+   * split step, see trainLoop's `microBatches`) seed dropout; the contrastive loss takes its
+   * in-batch negatives from this batch, so from the micro-batch only when a step is split.
    */
-  lossParts(batch: ModelBatch, training: boolean, step = 0): Record<string, tf.Scalar> {
+  lossParts(batch: ModelBatch, training: boolean, step = 0, chunk = 0): Record<string, tf.Scalar> {
     if (!batch.tags) throw new MmnerError('E_USAGE', 'lossParts needs gold tags in the batch');
-    const f = this.forward(batch, training, false, step);
+    const f = this.forward(batch, training, false, step, chunk);
     const { lengths, maxLen } = batch.text;
     const gold = tf.tensor2d(batch.tags, [lengths.length, maxLen], 'int32');
     const w = this.config.lossWeights;

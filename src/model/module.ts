@@ -26,12 +26,15 @@ export function collectVariables(parts: Record<string, Module | undefined>): Map
  * The randomness of a training forward pass (dropout masks, word dropout). A per-module generator
  * that advances with every call would make `--resume` draw other masks than the uninterrupted run;
  * instead the model restarts one stream per step (`startDropoutStream(seed, step)`) and every
- * consumer draws from it in call order, so the masks depend only on (seed, step).
+ * consumer draws from it in call order, so the masks depend only on (seed, step). A step split
+ * into micro-batches (the trainer's `microBatches`) restarts it per micro-batch: chunk k > 0 gets
+ * a stream of its own, so no two micro-batches of a step reuse the same masks; chunk 0 is the
+ * undivided step's stream.
  */
 let stream = new Rng('dropout/unset');
 
-export function startDropoutStream(seed: number | string, step: number): void {
-  stream = new Rng(`dropout/${seed}/${step}`);
+export function startDropoutStream(seed: number | string, step: number, chunk = 0): void {
+  stream = new Rng(chunk === 0 ? `dropout/${seed}/${step}` : `dropout/${seed}/${step}/${chunk}`);
 }
 
 /** The current step's stream (e.g. for word dropout). */

@@ -25,8 +25,11 @@ export interface TrainableModel<B> {
    * The loss parts of one batch as scalars (summed for the gradient), e.g. `{ crf, clVit }` —
    * weights already applied. Called inside the gradient tape (synchronous); `step` (0-based, the
    * step being taken) lets dropout derive its seed so a resumed run draws the same masks.
+   * `chunk` (0-based, 0 when the batch is not split) is the micro-batch of that step
+   * (`microBatches`): a model should draw other masks for each chunk of a step, and chunk 0
+   * the masks of the undivided step.
    */
-  lossParts(batch: B, training: boolean, step: number): Record<string, tf.Scalar>;
+  lossParts(batch: B, training: boolean, step: number, chunk?: number): Record<string, tf.Scalar>;
 }
 
 export interface EvalResult {
@@ -44,6 +47,17 @@ export interface TrainLoopOptions<B> {
   schedule: Schedule;
   /** Max global gradient norm (default 1; Infinity: no clipping). */
   clipNorm?: number;
+  /**
+   * Split each sampled batch of B examples into this many consecutive micro-batches (sizes differ
+   * by at most 1; a batch with fewer examples gets one per example), each with its own forward
+   * and backward pass, so only one micro-batch's activations are alive at a time (peak memory).
+   * Gradients and reported loss parts are summed weighted by micro-batch size ÷ B, then ONE clip
+   * and optimizer step follow. For losses that are means over the batch this is the undivided
+   * step up to float rounding, except for what looks across the batch: in-batch contrastive
+   * negatives then come from the micro-batch only, and dropout draws other masks (lossParts'
+   * `chunk`). Default 1: the undivided step, bit for bit. At most the sampler's batch size.
+   */
+  microBatches?: number;
   /** Total optimizer steps; or give `epochs` (× sampler.batchesPerEpoch). */
   steps?: number;
   epochs?: number;
@@ -96,6 +110,51 @@ function positiveInt(name: string, x: number | undefined): void {
 }
 
 /**
+ * `indices` cut into `parts` consecutive runs whose lengths differ by at most 1 (the longer
+ * ones first); fewer runs when there are fewer indices than `parts`.
+ * @example splitMicroBatches([1, 2, 3, 4, 5], 2) // → [[1, 2, 3], [4, 5]]
+ */
+export function splitMicroBatches(indices: readonly number[], parts: number): number[][] {
+  const k = Math.max(1, Math.min(parts, indices.length));
+  const base = Math.floor(indices.length / k);
+  const longer = indices.length % k;
+  const out: number[][] = [];
+  let at = 0;
+  for (let i = 0; i < k; i++) {
+    const n = base + (i < longer ? 1 : 0);
+    out.push(indices.slice(at, at + n));
+    at += n;
+  }
+  return out;
+}
+
+/** What one forward and backward pass leaves: loss parts, their sum and gradients by checkpoint name. */
+interface Pass {
+  parts: Record<string, tf.Scalar>;
+  value: tf.Scalar;
+  grads: Map<string, tf.Tensor>;
+}
+
+/** `into += w·from` per key (new keys added); `from` and the old sums are disposed. */
+function accumulate<T extends tf.Tensor>(
+  into: Map<string, T>,
+  from: ReadonlyMap<string, T>,
+  w: number,
+): void {
+  for (const [name, t] of from) {
+    const prev = into.get(name);
+    into.set(
+      name,
+      tf.tidy(() => {
+        const scaled = tf.mul(t, w) as T;
+        return prev ? (tf.add(prev, scaled) as T) : scaled;
+      }),
+    );
+    tf.dispose(prev ? [prev, t] : t);
+  }
+}
+
+/**
  * Trains until `steps`, early stop or cancel.
  * @example const r = await trainLoop({ model, sampler, makeBatch, optimizer, schedule, epochs: 8, runDir }) // r.reason → 'completed'
  */
@@ -118,6 +177,15 @@ async function trainWith<B>(
   const started = now();
   const totalSteps = o.steps ?? (o.epochs ?? 1) * o.sampler.batchesPerEpoch;
   positiveInt('steps', totalSteps);
+  positiveInt('microBatches', o.microBatches);
+  const microBatches = o.microBatches ?? 1;
+  if (microBatches > o.sampler.batchSize) {
+    throw new MmnerError(
+      'E_CONFIG_TRAIN',
+      `microBatches (${microBatches}) is more than the batch size (${o.sampler.batchSize})`,
+      { hint: 'use at most as many micro-batches as there are examples in a batch' },
+    );
+  }
   positiveInt('checkpointEvery', o.checkpointEvery);
   positiveInt('earlyStopPatience', o.earlyStopPatience);
   if (typeof o.evalEvery === 'number') positiveInt('evalEvery', o.evalEvery);
@@ -195,21 +263,44 @@ async function trainWith<B>(
     const t0 = now();
     const sampled = o.sampler.next();
     epoch = sampled.epoch;
-    const batch = o.makeBatch(sampled.indices);
     const lr = o.schedule(step);
 
-    let parts: Record<string, tf.Scalar> = {};
-    const { value, grads } = tf.variableGrads(() => {
-      parts = o.model.lossParts(batch, true, step);
-      const list = Object.values(parts);
-      if (list.length === 0) throw new Error('trainLoop: lossParts returned no parts');
-      for (const p of list) tf.keep(p);
-      return list.length === 1 ? tf.clone(list[0]!) : (tf.addN(list) as tf.Scalar);
-    }, varList);
-    const named = new Map<string, tf.Tensor>();
-    for (const [tfName, g] of Object.entries(grads)) named.set(nameOf.get(tfName)!, g);
+    // One forward + backward pass over a micro-batch; its activations are gone when it returns.
+    const pass = (indices: number[], chunk: number): Pass => {
+      const batch = o.makeBatch(indices);
+      let parts: Record<string, tf.Scalar> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        parts = o.model.lossParts(batch, true, step, chunk);
+        const list = Object.values(parts);
+        if (list.length === 0) throw new Error('trainLoop: lossParts returned no parts');
+        for (const p of list) tf.keep(p);
+        return list.length === 1 ? tf.clone(list[0]!) : (tf.addN(list) as tf.Scalar);
+      }, varList);
+      const named = new Map<string, tf.Tensor>();
+      for (const [tfName, g] of Object.entries(grads)) named.set(nameOf.get(tfName)!, g);
+      return { parts, value, grads: named };
+    };
+    const chunks = microBatches === 1 ? [sampled.indices] : splitMicroBatches(sampled.indices, microBatches);
+    let result: Pass;
+    if (chunks.length === 1) result = pass(chunks[0]!, 0);
+    else {
+      // Σ (micro-batch size ÷ batch size) · its gradients and loss parts.
+      const total = sampled.indices.length;
+      const grads = new Map<string, tf.Tensor>();
+      const partSums = new Map<string, tf.Scalar>();
+      const valueSum = new Map<string, tf.Scalar>();
+      chunks.forEach((indices, chunk) => {
+        const r = pass(indices, chunk);
+        const w = indices.length / total;
+        accumulate(grads, r.grads, w);
+        accumulate(partSums, new Map(Object.entries(r.parts)), w);
+        accumulate(valueSum, new Map([['total', r.value]]), w);
+      });
+      result = { parts: Object.fromEntries(partSums), value: valueSum.get('total')!, grads };
+    }
+    const { parts, value, grads: named } = result;
     const clipped = clipByGlobalNorm(named, clipNorm);
-    tf.dispose(grads);
+    tf.dispose([...named.values()]);
     o.optimizer.step(variables, clipped.grads, lr);
     tf.dispose([...clipped.grads.values()]);
     average?.update(step + 1);

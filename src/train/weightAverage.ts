@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../core/errors.js';
 import type { ArrayState } from './optimizer.js';
-import { sameShape } from './optimizer.js';
+import { sameShape, stateVariable } from './optimizer.js';
 
 /** The decay actually used after `updates` updates (warm-up form of TensorFlow's `num_updates`). */
 export function averageDecay(decay: number, updates: number): number {
@@ -31,7 +31,7 @@ export class WeightAverage {
     if (!(decay > 0 && decay < 1)) {
       throw new MmnerError('E_CONFIG_TRAIN', `the weight-average decay must be in (0, 1), got ${decay}`);
     }
-    for (const [name, v] of variables) this.shadow.set(name, tf.variable(v.clone(), false));
+    for (const [name, v] of variables) this.shadow.set(name, stateVariable(v.clone()));
   }
 
   /** Folds the live weights in, after optimizer step number `updates` (1-based). */

@@ -7,6 +7,7 @@ import { memoryIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { generateSample } from '../../src/core/sample/generate.js';
 import { writeSample } from '../../src/core/sample/write.node.js';
+import { readCheckpoint } from '../../src/train/checkpoint.node.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmner-cli-train-'));
 const data = join(root, 'data');
@@ -84,10 +85,39 @@ test('usage errors exit 2 with a message that says what to do', async () => {
     [['train', '--data', root, '--out', join(root, 'x')], /not a dataset manifest/],
     [['eval', '--run', join(root, 'missing')], /missing/],
     [['eval', '--run', run, '--split', 'nope'], /no split 'nope'/],
+    [
+      ['train', '--data', data, '--out', join(root, 'x'), '--set', 'model.text.options.width=3'],
+      /--set model\.text\.options\.width is not a field of this config[\s\S]*settable: .*model\.text\.options\.hidden/,
+    ],
+    [['train', '--out', run, '--resume', '--set', 'train.lr=1'], /--set applies to a new run/],
   ];
   for (const [argv, message] of cases) {
     const io = memoryIO();
     assert.equal(await main(argv, io), 2, argv.join(' '));
     assert.match(io.stderr(), message, argv.join(' '));
   }
+});
+
+test('--set overrides config fields of a new run: saved in config.json and used by the model', async () => {
+  const out = join(root, 'set');
+  const io = memoryIO();
+  const argv = ['train', '--data', data, '--out', out, '--epochs', '1', '--ablation', 'text-only'];
+  const sets = ['--set', 'model.text.options.hidden=12', '--set', 'train.weightDecay=0.01'];
+  assert.equal(await main([...argv, ...sets], io), 0, io.stderr());
+  const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+  assert.equal(config.model.text.options.hidden, 12);
+  assert.equal(config.train.weightDecay, 0.01);
+  // The BiLSTM really is 12 wide (recurrent kernels [12, 4·12]), and eval rebuilds that model.
+  const ckpt = await readCheckpoint(join(out, 'checkpoints', 'best.safetensors'));
+  const recurrent = [...ckpt.variables].filter(([name]) => /recurrent/i.test(name));
+  assert.ok(recurrent.length > 0, [...ckpt.variables.keys()].join(' '));
+  for (const [name, v] of recurrent) assert.deepEqual(v.shape, [12, 48], name);
+  const ev = memoryIO();
+  assert.equal(await main(['eval', '--run', out, '--split', 'dev'], ev), 0, ev.stderr());
+  const bad = memoryIO();
+  assert.equal(
+    await main([...argv, '--out', join(root, 'set2'), '--set', 'model.text.options.hidden=0'], bad),
+    2,
+  );
+  assert.match(bad.stderr(), /hidden must be a positive integer, got 0/);
 });

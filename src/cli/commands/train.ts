@@ -27,8 +27,10 @@ export const train: Command = {
   usage: `Usage: mmner train --data DIR --out runs/NAME [--preset tiny|paper] [--ablation NAME]
                    [--backend auto|wasm|cpu|webgpu|tensorflow] [--epochs N] [--batch-size N]
                    [--lr X] [--seed N] [--patience N] [--limit N] [--checkpoint-every N]
-                   [--ema D] [--resume] [--text-model DIR] [--vit DIR] [--resnet DIR]
-                   [--resnet-onnx DIR] [--vit-onnx DIR] [--onnx-features pooled|regions]
+                   [--ema D] [--micro-batches N] [--set PATH=VALUE]... [--resume]
+                   [--text-model DIR] [--vit DIR]
+                   [--resnet DIR] [--resnet-onnx DIR] [--vit-onnx DIR]
+                   [--onnx-features pooled|regions]
                    [--feature-cache DIR] [--onnx-provider auto|cuda|webgpu|cpu]
 
 Trains on the dataset's train split, evaluates on dev after every epoch and keeps the best
@@ -50,6 +52,13 @@ Options:
   --checkpoint-every N  also save a checkpoint every N steps (default: after each epoch's dev eval)
   --ema D            evaluate, select and predict with a moving average of the weights, decay D
                      in (0, 1), e.g. 0.995 (default: the preset's; tiny, paper: none)
+  --micro-batches N  split each batch into N micro-batches and accumulate their gradients into
+                     one optimizer step: less peak memory, the same step up to rounding (but
+                     in-batch contrastive negatives come from the micro-batch); at most the
+                     batch size (default 1; saved with the run, --resume keeps it)
+  --set PATH=VALUE   override one field of the run config by its path in config.json, e.g.
+                     --set model.text.options.hidden=200 --set train.weightDecay=0.01
+                     (repeatable; an unknown path lists the settable ones)
   --limit N          use at most N sentences per split, spread over the languages (quick trials)
   --resume           continue the run in --out from its last valid checkpoint
   --text-model DIR   paper: a local Hugging Face BERT folder (bert-base-multilingual-cased)
@@ -83,6 +92,8 @@ Example:
       patience: { type: 'string' },
       ema: { type: 'string' },
       'checkpoint-every': { type: 'string' },
+      'micro-batches': { type: 'string' },
+      set: { type: 'string', multiple: true },
       resume: { type: 'boolean' },
       'text-model': { type: 'string' },
       vit: { type: 'string' },
@@ -95,6 +106,15 @@ Example:
     });
     noPositionals(NAME, positionals);
     const out = required(NAME, 'out', values.out);
+    if (values.resume && values.set?.length) {
+      throw new MmnerError(
+        'E_USAGE',
+        '--set applies to a new run; a resumed run keeps the config in its config.json',
+        {
+          hint: 'drop --set, or start a new run in another --out folder',
+        },
+      );
+    }
     if (!values.data && !values.resume) {
       throw new MmnerError('E_USAGE', '--data is required (except with --resume)', {
         hint: `See: mmner ${NAME} --help`,
@@ -132,6 +152,14 @@ Example:
       const batchSize = positive('batch-size', values['batch-size']);
       const limit = positive('limit', values.limit);
       const checkpointEvery = positive('checkpoint-every', values['checkpoint-every']);
+      const microBatches = positive('micro-batches', values['micro-batches']);
+      if (microBatches !== undefined && batchSize !== undefined && microBatches > batchSize) {
+        throw new MmnerError(
+          'E_USAGE',
+          `--micro-batches ${microBatches} is more than --batch-size ${batchSize}`,
+          { hint: 'use at most as many micro-batches as sentences per batch' },
+        );
+      }
       const patience =
         values.patience === undefined ? undefined : intOption(NAME, 'patience', values.patience, 0);
       if (patience !== undefined && patience < 0)
@@ -163,6 +191,8 @@ Example:
         ...(patience !== undefined ? { patience } : {}),
         ...(checkpointEvery ? { checkpointEvery } : {}),
         ...(ema !== undefined ? { ema } : {}),
+        ...(microBatches !== undefined ? { microBatches } : {}),
+        ...(values.set?.length ? { set: values.set } : {}),
         resume: Boolean(values.resume),
         signal: controller.signal,
         onEvent: progressReporter({ stream: { write: (s: string) => io.err(s), isTTY: io.isTTY } }),

@@ -21,7 +21,7 @@ const SELF = -1e9;
 /** A fresh trainable log logit scale (scalar tf.Variable); the caller disposes it. */
 export function createLogScale(init: number = CLIP_INIT_LOG_SCALE): tf.Variable<tf.Rank.R0> {
   checkFinite(init, 'initLogScale');
-  return tf.variable(tf.scalar(init), true);
+  return tf.tidy(() => tf.variable(tf.scalar(init), true));
 }
 
 /**

@@ -77,9 +77,12 @@ export class Crf {
     this.rules = constrain ? allowedTransitions(tags) : noTransitionRules(k);
     const rng = new Rng(`crf/${seed}`);
     const init = (n: number) => Float32Array.from({ length: n }, () => rng.range(-initScale, initScale));
-    this.transitions = tf.variable(tf.tensor2d(init(k * k), [k, k]), true);
-    this.start = tf.variable(tf.tensor1d(init(k)), true);
-    this.end = tf.variable(tf.tensor1d(init(k)), true);
+    // In a tidy: a variable only references its initial tensor, which would outlive the first update.
+    [this.transitions, this.start, this.end] = tf.tidy(() => [
+      tf.variable(tf.tensor2d(init(k * k), [k, k]), true),
+      tf.variable(tf.tensor1d(init(k)), true),
+      tf.variable(tf.tensor1d(init(k)), true),
+    ]);
     const { transitions, start, end } = this.rules;
     const f = (a: Uint8Array) => Float32Array.from(a);
     const p = (a: Uint8Array) => Float32Array.from(a, (x) => (x ? 0 : DISALLOWED_SCORE));
