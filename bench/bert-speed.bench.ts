@@ -40,6 +40,7 @@ import { trainLoop } from '../src/train/loop.js';
 import { AdamW } from '../src/train/optimizer.js';
 import { BatchSampler } from '../src/train/sampler.js';
 import {
+  crfRulesJson,
   envInt,
   median,
   peakRssMb,
@@ -278,12 +279,7 @@ function torchBatch(cfg: RunConfig, n: number): object {
       lr: cfg.train.lr,
       weightDecay: cfg.train.weightDecay,
       clipNorm: cfg.train.clipNorm,
-      crf: {
-        numTags: rules.numTags,
-        transitions: [...rules.transitions],
-        start: [...rules.start],
-        end: [...rules.end],
-      },
+      crf: crfRulesJson(rules),
     },
   };
 }

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { TransitionRules } from '../src/model/crf/tags.js';
 
 export const PYTHON = process.env.MMNER_PYTHON ?? '/usr/bin/python3';
 /** Debian's torch links libblas.so.3; this folder's copy is OpenBLAS (apt: libopenblas0-openmp). */
@@ -60,4 +61,14 @@ export function runTorchScript<T>(script: string, args: string[]): T {
   const r = spawnSync(PYTHON, [path, ...args], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench/torch/${script} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as T;
+}
+
+/** The CRF's allowed transitions as the torch scripts read them (`crf` in the batch JSON). */
+export function crfRulesJson(rules: TransitionRules) {
+  return {
+    numTags: rules.numTags,
+    transitions: [...rules.transitions],
+    start: [...rules.start],
+    end: [...rules.end],
+  };
 }

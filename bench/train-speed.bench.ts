@@ -27,7 +27,15 @@ import { type BackendName, initBackend } from '../src/train/backends.js';
 import { trainLoop } from '../src/train/loop.js';
 import { AdamW } from '../src/train/optimizer.js';
 import { BatchSampler } from '../src/train/sampler.js';
-import { median, round, runTorchScript, torchMissing, wasmHeapBytes, wasmThreads } from './torchRunner.js';
+import {
+  crfRulesJson,
+  median,
+  round,
+  runTorchScript,
+  torchMissing,
+  wasmHeapBytes,
+  wasmThreads,
+} from './torchRunner.js';
 import type { BenchRow } from './types.js';
 
 const BATCH = 32;
@@ -190,12 +198,7 @@ function torchBatch(s: Setup): object {
       lr: cfg.train.lr,
       weightDecay: cfg.train.weightDecay,
       clipNorm: cfg.train.clipNorm,
-      crf: {
-        numTags: rules.numTags,
-        transitions: [...rules.transitions],
-        start: [...rules.start],
-        end: [...rules.end],
-      },
+      crf: crfRulesJson(rules),
     },
   };
 }

@@ -348,7 +348,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
   const train = data.splits.train!;
   const dev = data.splits.dev!;
   if (!options.resume) {
-    const config = presetConfig(options.preset ?? 'tiny', entityTypesOf(train), {
+    let config = presetConfig(options.preset ?? 'tiny', entityTypesOf(train), {
       seed: options.seed ?? 1,
       ablation: options.ablation ?? 'none',
       onnx: Object.fromEntries(
@@ -364,10 +364,12 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       config.model.text.path = resolve(options.textModel);
     if (options.vit) config.model.image.paths.vit = resolve(options.vit);
     if (options.resnet) config.model.image.paths.resnet = resolve(options.resnet);
-    await fitToPretrained(config.model);
     if (options.patience !== undefined) config.train.patience = options.patience;
     if (options.checkpointEvery !== undefined) config.train.checkpointEvery = options.checkpointEvery;
     if (options.ema !== undefined) config.train.ema = options.ema;
+    // `--set` last among the settings, so that what follows checks the config as it will run.
+    if (options.set?.length) config = applyOverrides(config, options.set);
+    await fitToPretrained(config.model);
     if (options.microBatches !== undefined) {
       if (!(Number.isInteger(options.microBatches) && options.microBatches >= 1)) {
         throw new MmnerError(
@@ -384,10 +386,9 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
       }
       if (options.microBatches > 1) config.train.microBatches = options.microBatches;
     }
-    const configured = options.set?.length ? applyOverrides(config, options.set) : config;
     file = {
       version: 1,
-      ...configured,
+      ...config,
       data: data.manifestPath,
       ...(options.limit ? { limit: options.limit } : {}),
       vocab: TextVocab.build(train).toJSON(),

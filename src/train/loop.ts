@@ -280,7 +280,7 @@ async function trainWith<B>(
       for (const [tfName, g] of Object.entries(grads)) named.set(nameOf.get(tfName)!, g);
       return { parts, value, grads: named };
     };
-    const chunks = microBatches === 1 ? [sampled.indices] : splitMicroBatches(sampled.indices, microBatches);
+    const chunks = splitMicroBatches(sampled.indices, microBatches);
     let result: Pass;
     if (chunks.length === 1) result = pass(chunks[0]!, 0);
     else {

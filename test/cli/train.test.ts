@@ -90,6 +90,20 @@ test('usage errors exit 2 with a message that says what to do', async () => {
       /--set model\.text\.options\.width is not a field of this config[\s\S]*settable: .*model\.text\.options\.hidden/,
     ],
     [['train', '--out', run, '--resume', '--set', 'train.lr=1'], /--set applies to a new run/],
+    [
+      [
+        'train',
+        '--data',
+        data,
+        '--out',
+        join(root, 'x'),
+        '--micro-batches',
+        '8',
+        '--set',
+        'train.batchSize=4',
+      ],
+      /8 micro-batches is more than the batch size \(4\)/,
+    ],
   ];
   for (const [argv, message] of cases) {
     const io = memoryIO();
