@@ -28,9 +28,8 @@ export const train: Command = {
                    [--backend auto|wasm|cpu|webgpu|tensorflow] [--epochs N] [--batch-size N]
                    [--lr X] [--seed N] [--patience N] [--limit N] [--checkpoint-every N]
                    [--ema D] [--micro-batches N] [--set PATH=VALUE]... [--resume]
-                   [--text-model DIR] [--vit DIR]
-                   [--resnet DIR] [--resnet-onnx DIR] [--vit-onnx DIR]
-                   [--onnx-features pooled|regions]
+                   [--text-model DIR] [--vit DIR] [--resnet DIR]
+                   [--resnet-onnx DIR] [--vit-onnx DIR] [--onnx-features pooled|regions]
                    [--feature-cache DIR] [--onnx-provider auto|cuda|webgpu|cpu]
 
 Trains on the dataset's train split, evaluates on dev after every epoch and keeps the best
