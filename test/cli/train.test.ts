@@ -91,6 +91,10 @@ test('usage errors exit 2 with a message that says what to do', async () => {
     ],
     [['train', '--out', run, '--resume', '--set', 'train.lr=1'], /--set applies to a new run/],
     [
+      ['train', '--data', data, '--out', join(root, 'x'), '--ema', '1'],
+      /--ema must be a decay in \[0, 1\) \(0 = none\), got '1'/,
+    ],
+    [
       [
         'train',
         '--data',
