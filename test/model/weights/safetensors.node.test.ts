@@ -3,7 +3,7 @@
  * FileHandle), sharded checkpoints through their index, model folders, and closed descriptors.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,22 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const openFds = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : -1);
+/**
+ * Descriptors this process holds on files under the test folder (-1 without /proc). Only those:
+ * the process's other descriptors (stdio, the loader's) may open or close meanwhile.
+ */
+const openFds = () => {
+  if (!existsSync('/proc/self/fd')) return -1;
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(join('/proc/self/fd', fd)).startsWith(dir)) n++;
+    } catch {
+      // closed between the listing and the readlink: not ours to count
+    }
+  }
+  return n;
+};
 
 test('open reads the header only; readTensor returns exact values; close releases the fd', async () => {
   const { tensors, expected } = mixedTensors();
@@ -30,6 +45,7 @@ test('open reads the header only; readTensor returns exact values; close release
   await writeFile(path, encodeSafetensors(tensors, { format: 'pt' }));
   const fds = openFds();
   const f = await openSafetensors(path);
+  if (fds >= 0) assert.equal(openFds(), fds + 1, 'one descriptor while open');
   const headerBytes = f.header.dataStart;
   assert.equal(f.bytesRead, headerBytes);
   assert.deepEqual(f.metadata, { format: 'pt' });
