@@ -3,7 +3,7 @@
  * so they must be stable), disposal, and the per-step random stream that dropout draws from.
  * Seeded initialisers and the small layers are in layers.ts.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../core/random.js';
 
 export interface Module {
@@ -48,4 +48,14 @@ export function dropoutMask(n: number, rate: number): Float32Array {
   const m = new Float32Array(n);
   for (let i = 0; i < n; i++) m[i] = stream.next() < rate ? 0 : keep;
   return m;
+}
+
+/**
+ * True on the backends whose tensors live in host memory (wasm, cpu): there, reading a tensor
+ * back is a copy, so a recurrence can run its elementwise steps in JS (see crfNllHost.ts,
+ * lstmHost.ts) instead of as dozens of tiny kernels. GPU backends keep the tf-ops paths.
+ */
+export function onHostBackend(): boolean {
+  const name = tf.getBackend();
+  return name === 'wasm' || name === 'cpu';
 }

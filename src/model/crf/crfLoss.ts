@@ -5,7 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
+import { onHostBackend } from '../module.js';
 import type { Crf } from './crf.js';
+import { crfNllMeanHost, hostLengths } from './crfNllHost.js';
 
 /**
  * Which positions of a batch are real tokens: per-sentence lengths (each in `[1, seqLen]`), or a
@@ -101,8 +103,29 @@ export function crfNll(
   );
 }
 
-/** Scalar: `crfNll` averaged over the batch (the training loss). */
+/**
+ * Scalar: `crfNll` averaged over the batch (the training loss). On the CPU backends (wasm, cpu)
+ * it is computed on the host with its exact gradient (`crfNllMeanHost`), elsewhere with tf ops
+ * (`crfNllMeanOps`); the two agree within float32 rounding.
+ */
 export function crfNllMean(
+  emissions: tf.Tensor3D,
+  tags: tf.Tensor2D,
+  lengths: SeqLengths,
+  crf: Crf,
+): tf.Scalar {
+  if (!onHostBackend()) return crfNllMeanOps(emissions, tags, lengths, crf);
+  return tf.tidy(() => {
+    checkEmissions(emissions, crf);
+    const [batch, seqLen] = emissions.shape;
+    if (!(lengths instanceof tf.Tensor)) toMask(lengths, batch, seqLen).dispose(); // checks them
+    const { transitions, start, end } = crf.scores();
+    return crfNllMeanHost(emissions, tags, hostLengths(lengths, batch, seqLen), transitions, start, end);
+  });
+}
+
+/** `crfNllMean` with tf ops on every backend (the forward algorithm, autodiff gradients). */
+export function crfNllMeanOps(
   emissions: tf.Tensor3D,
   tags: tf.Tensor2D,
   lengths: SeqLengths,

@@ -3,13 +3,17 @@
  * matmul for all timesteps and both directions, then per step ONE `[B,2H]·[2H,8H]` matmul against
  * a block-diagonal recurrent kernel that runs the forward and backward directions side by side.
  * The backward direction reads each sentence reversed within its own length (a gather), so it
- * starts at the last real word; padded positions come out as 0.
+ * starts at the last real word; padded positions come out as 0. On the CPU backends the
+ * recurrence itself runs in lstmHost.ts (gates in JS, a hand-written backward pass); the tf-ops
+ * loop below is the GPU backends' path and the reference it is tested against.
  *
  * wasm note: tfjs-backend-wasm 4.22's Slice (and so Unpack/SplitV) copies the WHOLE input per
  * output, so `tf.unstack` over T steps costs T full copies (and the gradient of `tf.stack` the
  * same); `unstackChunked`/`stackChunked` go through ~√T chunks to cut that to ~2√T copies.
  */
 import * as tf from '@tensorflow/tfjs';
+import { onHostBackend } from '../module.js';
+import { lstmRecurrenceHost } from './lstmHost.js';
 
 /**
  * One direction's weights; gate order in every `4H` axis is i, f, o, g (input, forget, output,
@@ -100,17 +104,30 @@ export function biLstmLayer(
   const pf = tf.reshape(tf.slice(proj, [0, 0], [N, 4 * H]), [N * 4, H]);
   const pb = tf.reshape(tf.gather(tf.slice(proj, [0, 4 * H], [N, 4 * H]), rev), [N * 4, H]);
   // Gate-major, direction-minor ([i_fw i_bw | f_fw f_bw | …]) by a rank-2 concat (ranks ≥ 5 are
-  // pathologically slow on wasm), one [B, 8H] slice per step.
-  const steps = unstackChunked(tf.reshape(tf.concat([pf, pb], 1), [T, B, 8 * H]));
+  // pathologically slow on wasm): row t·B + b holds step t's [B, 8H] slice.
+  const steps = tf.reshape(tf.concat([pf, pb], 1), [N, 8 * H]) as tf.Tensor2D;
   const U = blockRecurrent(fw.recurrentKernel, bw.recurrentKernel, H);
-  const D = 2 * H;
+  const out = onHostBackend() ? lstmRecurrenceHost(steps, U, B, T) : lstmRecurrenceOps(steps, U, B, T);
+  // The backward half back in reading order; padding → 0.
+  const outFw = tf.slice(out, [0, 0], [N, H]);
+  const outBw = tf.gather(tf.slice(out, [0, H], [N, H]), rev);
+  return tf.mul(tf.concat([outFw, outBw], 1), mask);
+}
+
+/**
+ * The recurrence in tf ops (GPU backends; autodiff gives the gradients): `steps` `[T*B, 4D]`
+ * time-major, gate-major `[i | f | o | g]`, `U` `[D, 4D]` → `[T*B, D]`, zero initial state.
+ */
+export function lstmRecurrenceOps(steps: tf.Tensor2D, U: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
+  const D = U.shape[0];
+  const zs = unstackChunked(tf.reshape(steps, [T, B, 4 * D]));
   // Zero initial state, and the recurrent matmul even at t = 0: the kernel then gets a (zero)
   // gradient for one-word batches too, instead of none.
-  let h: tf.Tensor2D = tf.zeros([B, 2 * H]);
-  let c: tf.Tensor2D = tf.zeros([B, 2 * H]);
+  let h: tf.Tensor2D = tf.zeros([B, D]);
+  let c: tf.Tensor2D = tf.zeros([B, D]);
   const hs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
-    const z = tf.add(steps[t]!, tf.matMul(h, U)) as tf.Tensor2D; // [B, 8H]
+    const z = tf.add(zs[t]!, tf.matMul(h, U)) as tf.Tensor2D; // [B, 4D]
     const s = tf.sigmoid(tf.slice(z, [0, 0], [B, 3 * D])); // i, f, o
     const g = tf.tanh(tf.slice(z, [0, 3 * D], [B, D]));
     const i = tf.slice(s, [0, 0], [B, D]);
@@ -120,9 +137,5 @@ export function biLstmLayer(
     h = tf.mul(o, tf.tanh(c)) as tf.Tensor2D;
     hs.push(h);
   }
-  // [T, B, 2H] → [T*B, 2H]; the backward half back in reading order; padding → 0.
-  const out = tf.reshape(stackChunked(hs), [N, D]);
-  const outFw = tf.slice(out, [0, 0], [N, H]);
-  const outBw = tf.gather(tf.slice(out, [0, H], [N, H]), rev);
-  return tf.mul(tf.concat([outFw, outBw], 1), mask);
+  return tf.reshape(stackChunked(hs), [T * B, D]) as tf.Tensor2D;
 }

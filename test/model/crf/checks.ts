@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../../src/core/random.js';
 import { Crf } from '../../../src/model/crf/crf.js';
-import { crfNll, crfNllMean, logPartition } from '../../../src/model/crf/crfLoss.js';
+import { crfNll, crfNllMean, crfNllMeanOps, logPartition } from '../../../src/model/crf/crfLoss.js';
 import { iob2Tags } from '../../../src/model/crf/tags.js';
 import * as bf from './bruteForce.js';
 
@@ -53,7 +53,8 @@ export function checkLogPartitionAndNll(seed: string): void {
 }
 
 /**
- * Test (4): gradients of the mean NLL.
+ * Test (4): gradients of the mean NLL (`crfNllMean`, which is computed on the host on the CPU
+ * backends, or the tf-ops `crfNllMeanOps` that GPU backends use).
  * - Exact: d/d emissions = (marginals − one-hot gold) / batch at real tokens, 0 at padding; and
  *   d/d transitions[to, from] = (E[#from→to] − gold #from→to) / batch, 0 where forbidden. Both
  *   from brute-force marginals in float64, within 1e-4.
@@ -61,7 +62,7 @@ export function checkLogPartitionAndNll(seed: string): void {
  *   ~eps²·f'''/6 ≈ 1e-5 and float32 rounding of a loss of ~5 is ~1e-6/(2·eps) ≈ 5e-5, so
  *   |grad − fd| ≤ 1e-3 + 1e-2·|grad| holds with margin, while a wrong gradient is off by ≥ 0.05.
  */
-export function checkGradients(seed: string): void {
+export function checkGradients(seed: string, meanNll: typeof crfNllMean = crfNllMean): void {
   const rng = new Rng(seed);
   const crf = new Crf({ tags: iob2Tags(['PER', 'LOC']), seed: 7 });
   try {
@@ -71,7 +72,7 @@ export function checkGradients(seed: string): void {
     const c = bf.randomBatch(rng, 3, seqLen, crf.rules);
     const k = c.k;
     const tags = tf.tensor2d(c.tags, [c.batch, seqLen], 'int32');
-    const loss = (em: tf.Tensor) => crfNllMean(em as tf.Tensor3D, tags, c.lengths, crf);
+    const loss = (em: tf.Tensor) => meanNll(em as tf.Tensor3D, tags, c.lengths, crf);
     const emissions = tf.tensor3d(c.emissions, [c.batch, seqLen, k]);
     const gradTensor = tf.grad(loss)(emissions);
     const gradE = gradTensor.dataSync();
@@ -139,6 +140,52 @@ export function checkGradients(seed: string): void {
     }
     crf.setWeights(base);
     tf.dispose([tags, emissions]);
+  } finally {
+    crf.dispose();
+  }
+}
+
+/**
+ * The host loss (`crfNllMean` on a CPU backend) against the tf-ops loss (`crfNllMeanOps`) on a
+ * realistic CRF (4 types, k = 9) and a padded batch of 6 × 12, lengths as an array and as a mask:
+ * the value and the gradients for the emissions and all three CRF variables within 1e-5 (both are
+ * float32 results of the same sums; the host sums in float64).
+ */
+export function checkHostAgainstOps(seed: string): void {
+  const rng = new Rng(seed);
+  const crf = new Crf({ tags: iob2Tags(['PER', 'LOC', 'ORG', 'MISC']), seed: 3 });
+  try {
+    crf.setWeights(bf.randomWeights(rng, crf.numTags));
+    const seqLen = 12;
+    const c = bf.randomBatch(rng, 6, seqLen, crf.rules);
+    c.lengths[0] = seqLen; // one full-length sentence, the rest random (some length 1 likely)
+    const emissions = tf.tensor3d(c.emissions, [c.batch, seqLen, c.k]);
+    const tags = tf.tensor2d(c.tags, [c.batch, seqLen], 'int32');
+    const mask = tf.tensor2d(
+      c.lengths.flatMap((len) => Array.from({ length: seqLen }, (_, t) => (t < len ? 1 : 0))),
+      [c.batch, seqLen],
+    );
+    const vars = [crf.transitions, crf.start, crf.end];
+    const run = (meanNll: typeof crfNllMean, lengths: number[] | tf.Tensor2D) =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => meanNll(emissions, tags, lengths, crf), vars);
+        const dE = tf.grad((e: tf.Tensor) => meanNll(e as tf.Tensor3D, tags, lengths, crf))(emissions);
+        return {
+          value: value.dataSync()[0]!,
+          grads: [dE, ...vars.map((v) => grads[v.name]!)].map((g) => Array.from(g.dataSync())),
+        };
+      });
+    const ops = run(crfNllMeanOps, c.lengths);
+    for (const lengths of [c.lengths, mask]) {
+      const host = run(crfNllMean, lengths);
+      close(host.value, ops.value, 1e-5 * Math.max(1, Math.abs(ops.value)), 'mean NLL');
+      ['emissions', 'transitions', 'start', 'end'].forEach((name, i) => {
+        ops.grads[i]!.forEach((g, j) => {
+          close(host.grads[i]![j]!, g, 1e-5, `d/d ${name}[${j}]`);
+        });
+      });
+    }
+    tf.dispose([emissions, tags, mask]);
   } finally {
     crf.dispose();
   }

@@ -4,10 +4,16 @@ import * as tf from '@tensorflow/tfjs';
 import { isMmnerError } from '../../../src/core/errors.js';
 import { Rng } from '../../../src/core/random.js';
 import { Crf } from '../../../src/model/crf/crf.js';
-import { crfNll, crfNllMean, logPartition, pathScore } from '../../../src/model/crf/crfLoss.js';
+import {
+  crfNll,
+  crfNllMean,
+  crfNllMeanOps,
+  logPartition,
+  pathScore,
+} from '../../../src/model/crf/crfLoss.js';
 import { iob2Tags } from '../../../src/model/crf/tags.js';
 import * as bf from './bruteForce.js';
-import { checkGradients, checkLogPartitionAndNll } from './checks.js';
+import { checkGradients, checkHostAgainstOps, checkLogPartitionAndNll } from './checks.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -19,6 +25,14 @@ test('log Z and NLL equal brute force over all paths (k ≤ 5, T ≤ 5, padded b
 
 test('gradients equal marginals − gold and central finite differences', () => {
   checkGradients('crfLoss/grad');
+});
+
+test('the tf-ops loss (GPU backends) passes the same gradient checks', () => {
+  checkGradients('crfLoss/grad-ops', crfNllMeanOps);
+});
+
+test('the host loss equals the tf-ops loss in value and in every gradient (k = 9, padded batch)', () => {
+  checkHostAgainstOps('crfLoss/host-vs-ops');
 });
 
 test('a lengths array and the equivalent [batch, seqLen] mask give the same loss', () => {

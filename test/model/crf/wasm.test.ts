@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { checkGradients, checkLogPartitionAndNll } from './checks.js';
+import { crfNllMeanOps } from '../../../src/model/crf/crfLoss.js';
+import { checkGradients, checkHostAgainstOps, checkLogPartitionAndNll } from './checks.js';
 
 async function useWasm(): Promise<string | undefined> {
   try {
@@ -42,3 +43,9 @@ function onWasm(name: string, check: () => void): void {
 
 onWasm('log Z and NLL equal brute force', () => checkLogPartitionAndNll('wasm/logZ'));
 onWasm('gradients equal marginals − gold and finite differences', () => checkGradients('wasm/grad'));
+onWasm('the tf-ops loss passes the same gradient checks', () =>
+  checkGradients('wasm/grad-ops', crfNllMeanOps),
+);
+onWasm('the host loss equals the tf-ops loss in value and gradients', () =>
+  checkHostAgainstOps('wasm/host-vs-ops'),
+);

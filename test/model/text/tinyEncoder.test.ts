@@ -11,6 +11,7 @@ import {
 import { TinyTextEncoder } from '../../../src/model/text/tinyEncoder.js';
 import { encodeTextBatch, TextVocab } from '../../../src/model/text/vocab.js';
 import { initBackend } from '../../../src/train/backends.js';
+import { checkHostRecurrence } from './lstmChecks.js';
 
 await initBackend('cpu');
 
@@ -114,6 +115,10 @@ const batchOf = (ss: string[][]) => ({
   lengths: ss.map((s) => s.length),
   maxLen: Math.max(...ss.map((s) => s.length)),
   tokens: ss,
+});
+
+test('the host recurrence equals the tf-ops loop in values and gradients (T = 1, 2, 9)', () => {
+  for (const T of [1, 2, 9]) checkHostRecurrence(`host-vs-ops/${T}`, 3, T, 6);
 });
 
 test('shapes, zero padding, sentence = masked mean; padding ids do not matter', () => {
