@@ -7,22 +7,9 @@
  * transposes `U` for every `dz·Uᵀ` otherwise). For the CPU backends (`onHostBackend`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { hostProduct } from '../module.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/**
- * `x [rows, cols] · w` read back. Not in a tf.tidy that returns the array: tidy walks a returned
- * typed array element by element looking for tensors (~7 ms for 25k values).
- */
-function product(x: Float32Array, rows: number, cols: number, w: tf.Tensor): Float32Array {
-  const xt = tf.tensor2d(x, [rows, cols]);
-  const y = tf.matMul(xt, w);
-  try {
-    return y.dataSync() as Float32Array;
-  } finally {
-    tf.dispose([xt, y]);
-  }
-}
 
 /**
  * `steps` `[T*B, 4D]` time-major input projections (bias included) in the gate-major layout
@@ -45,7 +32,7 @@ export function lstmRecurrenceHost(steps: tf.Tensor2D, U: tf.Tensor2D, B: number
     let r: Float32Array = new Float32Array(B * G); // h_{t−1}·U; zero before the first step
     for (let t = 0; t < T; t++) {
       hPrev.set(h, t * B * D);
-      if (t > 0) r = product(h, B, D, u);
+      if (t > 0) r = hostProduct(h, B, D, u);
       const nextC = new Float32Array(B * D);
       const nextH = new Float32Array(B * D);
       for (let b = 0; b < B; b++) {
@@ -100,7 +87,7 @@ export function lstmRecurrenceHost(steps: tf.Tensor2D, U: tf.Tensor2D, B: number
         }
         dcNext = dc;
         if (t > 0) {
-          dhNext = product(dZ.subarray(t * B * G, (t + 1) * B * G), B, G, uT);
+          dhNext = hostProduct(dZ.subarray(t * B * G, (t + 1) * B * G), B, G, uT);
         }
       }
       uT.dispose();

@@ -8,8 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../../core/errors.js';
 import type { Rng } from '../../core/random.js';
 import { seededVariable } from '../layers.js';
-import { dropoutMask, dropoutRng } from '../module.js';
+import { dropoutMask, dropoutRng, onHostBackend } from '../module.js';
 import type { TextBatch, TextEncoder, TextEncoding } from '../parts.js';
+import { charConvMaxHost } from './charCnnHost.js';
 import { biLstmLayer, type LstmWeights, reverseWithinLengthIndex } from './lstm.js';
 import { CASING_CLASSES, type EncodedTextBatch, encodeTextBatch, type TextVocab, UNK_ID } from './vocab.js';
 
@@ -219,46 +220,14 @@ export class TinyTextEncoder implements TextEncoder {
    * conv filter gradient without mmner's kernels) and its gradient is plain matmuls.
    */
   private charFeatures(enc: EncodedTextBatch): tf.Tensor2D {
-    const { charDim: E, charFilters: F, charWidth: w } = this.config;
     const N = enc.batchSize * enc.maxLen;
     const C = enc.maxChars;
-    const real = new Float32Array(N * C); // 1 on a word's characters
-    const valid = new Float32Array(N * C); // the same, but a padded word slot keeps position 0
-    for (let i = 0; i < N; i++) {
-      const n = enc.charLengths[i]!;
-      for (let k = 0; k < n; k++) real[i * C + k] = 1;
-      // So that the max over a padded slot is finite (its row is zeroed later).
-      for (let k = 0; k < Math.max(1, n); k++) valid[i * C + k] = 1;
-    }
-    const emb = tf.mul(
-      tf.reshape(tf.gather(this.vars.get('char.embedding')!, tf.tensor1d(enc.charIds, 'int32')), [N, C, E]),
-      tf.tensor3d(real, [N, C, 1]),
-    );
-    const half = (w - 1) / 2;
-    const padded = tf.pad(emb, [
-      [0, 0],
-      [half, half],
-      [0, 0],
-    ]);
-    const windows =
-      w === 1
-        ? emb
-        : tf.concat(
-            Array.from({ length: w }, (_, k) => tf.slice(padded, [0, k, 0], [N, C, E])),
-            2,
-          );
-    const conv = tf.add(
-      tf.matMul(
-        tf.reshape(windows, [N * C, w * E]),
-        tf.reshape(this.vars.get('char.conv.kernel')!, [w * E, F]),
-      ),
-      this.vars.get('char.conv.bias')!,
-    );
-    const masked = tf.add(
-      tf.reshape(conv, [N, C, F]),
-      tf.mul(tf.sub(tf.tensor3d(valid, [N, C, 1]), 1), -MASKED),
-    );
-    return tf.max(masked, 1) as tf.Tensor2D;
+    const { charDim: E } = this.config;
+    const emb = tf.gather(this.vars.get('char.embedding')!, tf.tensor1d(enc.charIds, 'int32')) as tf.Tensor2D;
+    const kernel = this.vars.get('char.conv.kernel')! as tf.Tensor3D;
+    const bias = this.vars.get('char.conv.bias')! as tf.Tensor1D;
+    const charConvMax = onHostBackend() ? charConvMaxHost : charConvMaxOps;
+    return charConvMax(tf.reshape(emb, [N * C, E]), kernel, bias, N, C, enc.charLengths);
   }
 
   private lstmWeights(layer: number, dir: 'fw' | 'bw'): LstmWeights {
@@ -286,4 +255,48 @@ export class TinyTextEncoder implements TextEncoder {
 /** Variable-name prefix of BiLSTM layer l: `lstm` for the first, `lstm2`, `lstm3`… above it. */
 function lstmPrefix(layer: number): string {
   return layer === 0 ? 'lstm' : `lstm${layer + 1}`;
+}
+
+/**
+ * The char CNN's convolution + max over characters in tf ops (GPU backends, and the reference of
+ * `charConvMaxHost`): `emb` `[N*C, E]`, `kernel` `[w, E, F]` ('same' padding), `bias` `[F]`,
+ * `lengths` `[N]` → `[N, F]`. Characters past a word's length are zeroed; a word without
+ * characters (a padded slot) keeps position 0, so that its max is finite (= bias).
+ */
+export function charConvMaxOps(
+  emb: tf.Tensor2D,
+  kernel: tf.Tensor3D,
+  bias: tf.Tensor1D,
+  N: number,
+  C: number,
+  lengths: Int32Array,
+): tf.Tensor2D {
+  const [w, E, F] = kernel.shape;
+  const real = new Float32Array(N * C); // 1 on a word's characters
+  const valid = new Float32Array(N * C); // the same, but a padded word slot keeps position 0
+  for (let i = 0; i < N; i++) {
+    const n = lengths[i]!;
+    for (let k = 0; k < n; k++) real[i * C + k] = 1;
+    for (let k = 0; k < Math.max(1, n); k++) valid[i * C + k] = 1;
+  }
+  const x = tf.mul(tf.reshape(emb, [N, C, E]), tf.tensor3d(real, [N, C, 1]));
+  const half = (w - 1) / 2;
+  const padded = tf.pad(x, [
+    [0, 0],
+    [half, half],
+    [0, 0],
+  ]);
+  const windows =
+    w === 1
+      ? x
+      : tf.concat(
+          Array.from({ length: w }, (_, k) => tf.slice(padded, [0, k, 0], [N, C, E])),
+          2,
+        );
+  const conv = tf.add(tf.matMul(tf.reshape(windows, [N * C, w * E]), tf.reshape(kernel, [w * E, F])), bias);
+  const masked = tf.add(
+    tf.reshape(conv, [N, C, F]),
+    tf.mul(tf.sub(tf.tensor3d(valid, [N, C, 1]), 1), -MASKED),
+  );
+  return tf.max(masked, 1) as tf.Tensor2D;
 }

@@ -11,7 +11,7 @@ import {
 import { TinyTextEncoder } from '../../../src/model/text/tinyEncoder.js';
 import { encodeTextBatch, TextVocab } from '../../../src/model/text/vocab.js';
 import { initBackend } from '../../../src/train/backends.js';
-import { checkHostRecurrence } from './lstmChecks.js';
+import { checkHostCharCnn, checkHostRecurrence } from './hostChecks.js';
 
 await initBackend('cpu');
 
@@ -119,6 +119,10 @@ const batchOf = (ss: string[][]) => ({
 
 test('the host recurrence equals the tf-ops loop in values and gradients (T = 1, 2, 9)', () => {
   for (const T of [1, 2, 9]) checkHostRecurrence(`host-vs-ops/${T}`, 3, T, 6);
+});
+
+test('the host char CNN equals the tf-ops one in values and gradients (window 1, 3, 5)', () => {
+  for (const w of [1, 3, 5]) checkHostCharCnn(`char-host-vs-ops/${w}`, w);
 });
 
 test('shapes, zero padding, sentence = masked mean; padding ids do not matter', () => {

@@ -6,7 +6,7 @@ import { Rng } from '../../../src/core/random.js';
 import { TinyTextEncoder } from '../../../src/model/text/tinyEncoder.js';
 import { TextVocab } from '../../../src/model/text/vocab.js';
 import { initBackend } from '../../../src/train/backends.js';
-import { checkHostRecurrence } from './lstmChecks.js';
+import { checkHostCharCnn, checkHostRecurrence } from './hostChecks.js';
 
 await initBackend('cpu'); // silences the cpu banner
 await initBackend('wasm');
@@ -50,6 +50,10 @@ function trainer(enc: TinyTextEncoder, classes: number, lr: number) {
 
 test('wasm: the host recurrence equals the tf-ops loop in values and gradients', () => {
   for (const T of [1, 7]) checkHostRecurrence(`wasm/host-vs-ops/${T}`, 4, T, 8);
+});
+
+test('wasm: the host char CNN equals the tf-ops one in values and gradients', () => {
+  checkHostCharCnn('wasm/char-host-vs-ops', 3);
 });
 
 test('wasm: gradients reach every variable; numTensors flat', () => {
