@@ -118,7 +118,7 @@ export function crfNllMean(
   return tf.tidy(() => {
     checkEmissions(emissions, crf);
     const [batch, seqLen] = emissions.shape;
-    if (!(lengths instanceof tf.Tensor)) toMask(lengths, batch, seqLen).dispose(); // checks them
+    if (!(lengths instanceof tf.Tensor)) checkLengths(lengths, batch, seqLen);
     const { transitions, start, end } = crf.scores();
     return crfNllMeanHost(emissions, tags, hostLengths(lengths, batch, seqLen), transitions, start, end);
   });
@@ -147,6 +147,14 @@ export function toMask(lengths: SeqLengths, batch: number, seqLen: number): tf.T
     }
     return tf.cast(lengths, 'float32') as tf.Tensor2D;
   }
+  checkLengths(lengths, batch, seqLen);
+  const positions = tf.expandDims(tf.range(0, seqLen, 1, 'int32'), 0); // [1, seqLen]
+  const ends = tf.tensor2d(Int32Array.from(lengths), [batch, 1], 'int32');
+  return tf.cast(tf.less(positions, ends), 'float32') as tf.Tensor2D;
+}
+
+/** Lengths: one per sentence, each in `[1, seqLen]`. */
+function checkLengths(lengths: readonly number[] | Int32Array, batch: number, seqLen: number): void {
   if (lengths.length !== batch) {
     throw new MmnerError('CRF_SHAPE', `${lengths.length} sentence lengths for a batch of ${batch}`);
   }
@@ -157,9 +165,6 @@ export function toMask(lengths: SeqLengths, batch: number, seqLen: number): tf.T
       });
     }
   }
-  const positions = tf.expandDims(tf.range(0, seqLen, 1, 'int32'), 0); // [1, seqLen]
-  const ends = tf.tensor2d(Int32Array.from(lengths), [batch, 1], 'int32');
-  return tf.cast(tf.less(positions, ends), 'float32') as tf.Tensor2D;
 }
 
 function checkEmissions(emissions: tf.Tensor3D, crf: Crf): void {

@@ -77,7 +77,13 @@ test('bad shapes and lengths are MmnerErrors', () => {
   code(() => logPartition(em, [3], crf));
   code(() => logPartition(wide, [3, 3], crf));
   code(() => pathScore(em, shortTags, [3, 3], crf));
-  tf.dispose([em, wide, shortTags]);
+  // The training loss (the host path on this cpu backend) checks the same.
+  const tags = tf.zeros([2, 3], 'int32') as tf.Tensor2D;
+  code(() => crfNllMean(em, tags, [3, 0], crf));
+  code(() => crfNllMean(em, tags, [3], crf));
+  code(() => crfNllMean(wide, tags, [3, 3], crf));
+  code(() => crfNllMean(em, shortTags, [3, 3], crf));
+  tf.dispose([em, wide, shortTags, tags]);
   crf.dispose();
 });
 
