@@ -52,8 +52,8 @@ export function dropoutMask(n: number, rate: number): Float32Array {
 
 /**
  * True on the backends whose tensors live in host memory (wasm, cpu): there, reading a tensor
- * back is a copy, so a recurrence can run its elementwise steps in JS (see crfNllHost.ts,
- * lstmHost.ts) instead of as dozens of tiny kernels. GPU backends keep the tf-ops paths.
+ * back is a copy, so the CRF loss, the BiLSTM recurrence and the char CNN run their fiddly parts
+ * in JS (crf/crfNllHost.ts, text/lstmHost.ts, text/charCnnHost.ts) instead of as many small kernels. GPU backends keep the tf-ops paths.
  */
 export function onHostBackend(): boolean {
   const name = tf.getBackend();

@@ -217,17 +217,18 @@ export class TinyTextEncoder implements TextEncoder {
    * Char CNN: embed `[N, C, E]` (pad chars → 0), convolve with window w and 'same' zero padding as
    * one matmul over unfolded windows `[N·C, w·E]·[w·E, F]`, then max over each word's real
    * characters → `[N, F]` (N = B·T). The unfolded form needs no conv kernels (tfjs-wasm lacks the
-   * conv filter gradient without mmner's kernels) and its gradient is plain matmuls.
+   * conv filter gradient without mmner's kernels). On the CPU backends `charConvMaxHost` does the
+   * same with windows of real characters only; elsewhere `charConvMaxOps`.
    */
   private charFeatures(enc: EncodedTextBatch): tf.Tensor2D {
     const N = enc.batchSize * enc.maxLen;
     const C = enc.maxChars;
-    const { charDim: E } = this.config;
+    // [N·C, E]: the ids are flat, one per character slot.
     const emb = tf.gather(this.vars.get('char.embedding')!, tf.tensor1d(enc.charIds, 'int32')) as tf.Tensor2D;
     const kernel = this.vars.get('char.conv.kernel')! as tf.Tensor3D;
     const bias = this.vars.get('char.conv.bias')! as tf.Tensor1D;
     const charConvMax = onHostBackend() ? charConvMaxHost : charConvMaxOps;
-    return charConvMax(tf.reshape(emb, [N * C, E]), kernel, bias, N, C, enc.charLengths);
+    return charConvMax(emb, kernel, bias, N, C, enc.charLengths);
   }
 
   private lstmWeights(layer: number, dir: 'fw' | 'bw'): LstmWeights {
