@@ -21,6 +21,12 @@ export function hostLengths(
   for (let b = 0; b < batch; b++) {
     let n = 0;
     while (n < seqLen && m[b * seqLen + n]! > 0) n++;
+    // The mask is read here anyway, so its one cheap rule is checked (the tf-ops path cannot).
+    if (n === 0) {
+      throw new MmnerError('CRF_SHAPE', `sentence ${b} of the batch has no token in the CRF mask`, {
+        hint: 'a mask row must be ones then zeros, with a 1 at position 0',
+      });
+    }
     out.push(n);
   }
   return out;

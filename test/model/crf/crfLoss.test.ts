@@ -83,6 +83,15 @@ test('bad shapes and lengths are MmnerErrors', () => {
   code(() => crfNllMean(em, tags, [3], crf));
   code(() => crfNllMean(wide, tags, [3, 3], crf));
   code(() => crfNllMean(em, shortTags, [3, 3], crf));
+  const emptyRow = tf.tensor2d([
+    [1, 1, 0],
+    [0, 0, 0],
+  ]);
+  assert.throws(
+    () => crfNllMean(em, tags, emptyRow, crf),
+    /sentence 1 of the batch has no token in the CRF mask/,
+  );
+  emptyRow.dispose();
   tf.dispose([em, wide, shortTags, tags]);
   crf.dispose();
 });
