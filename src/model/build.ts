@@ -7,7 +7,7 @@ import { CollaborationModule } from './collaboration/collaboration.js';
 import { type ImageBranch, type ModelConfig, onnxBranch } from './config.js';
 import { PrecomputedImageEncoder } from './image/precomputed.js';
 import { TinyCnn } from './image/tinyCnn.js';
-import { MmnerModel } from './mmner.js';
+import { MmnerModel, tagSchemeOf } from './mmner.js';
 import type { ImageEncoder, TextEncoder } from './parts.js';
 import type { PretrainedEncoders } from './pretrained.node.js';
 import { TinyTextEncoder } from './text/tinyEncoder.js';
@@ -66,6 +66,7 @@ function imageEncoder(config: ModelConfig, assets: ModelAssets, branch: ImageBra
 }
 
 export function buildModel(config: ModelConfig, assets: ModelAssets): MmnerModel {
+  tagSchemeOf(config); // before any weights exist, so a bad config leaks none
   const text = textEncoder(config, assets);
   const images = config.image.branches.map((b) => imageEncoder(config, assets, b));
   const collaboration =

@@ -5,6 +5,7 @@
  */
 import { MmnerError } from '../core/errors.js';
 import type { ContrastiveConfig } from './contrastive/config.js';
+import type { CrfScheme } from './crf/tags.js';
 
 export const PRESETS = ['tiny', 'paper'] as const;
 export type Preset = (typeof PRESETS)[number];
@@ -78,6 +79,12 @@ export interface ModelConfig {
   lossWeights: { crf: number; contrastive: number };
   /** Dropout before the emission layer. */
   dropout: number;
+  /**
+   * The tags the CRF learns and decodes: `IOB2` (the data's own) or `BIOES` (an entity's last
+   * token and one-token entities get tags of their own; data and predictions stay IOB2). Absent in
+   * older runs = IOB2.
+   */
+  tagScheme?: CrfScheme;
 }
 
 export interface TrainConfig {
@@ -130,6 +137,7 @@ function tinyPreset(entityTypes: string[], seed: number): RunConfig {
       contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 64 },
       lossWeights: { crf: 1, contrastive: 0.25 },
       dropout: 0.5,
+      tagScheme: 'IOB2',
     },
     train: {
       optimizer: 'adamw',
@@ -162,6 +170,7 @@ function paperPreset(entityTypes: string[], seed: number): RunConfig {
       contrastive: { form: 'nt-xent', level: 'sentence', temperature: 0.5, projectionDim: 768 },
       lossWeights: { crf: 2 * 0.8, contrastive: 2 * 0.2 },
       dropout: 0.1,
+      tagScheme: 'IOB2',
     },
     train: {
       optimizer: 'adam',

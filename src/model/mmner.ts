@@ -5,13 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../core/errors.js';
+import { convertTags } from '../core/schemes/spans.js';
 import type { ModelConfig } from './config.js';
 import { type ContrastiveConfig, contrastiveLoss } from './contrastive/config.js';
 import { createLogScale } from './contrastive/losses.js';
 import { ProjectionHead } from './contrastive/projection.js';
 import { Crf } from './crf/crf.js';
 import { crfNllMean } from './crf/crfLoss.js';
-import { iob2Tags } from './crf/tags.js';
+import { CRF_SCHEMES, type CrfScheme, crfTags, iob2View } from './crf/tags.js';
 import { viterbiDecode } from './crf/viterbi.js';
 import { readsFeatures } from './image/precomputed.js';
 import { Dropout, Linear } from './layers.js';
@@ -66,8 +67,23 @@ interface Forward {
   gate?: tf.Tensor2D[];
 }
 
+/** The CRF's tag scheme of a config (IOB2 when absent); an unknown one is a config error. */
+export function tagSchemeOf(config: ModelConfig): CrfScheme {
+  const scheme = config.tagScheme ?? 'IOB2';
+  if (!CRF_SCHEMES.includes(scheme)) {
+    throw new MmnerError('E_CONFIG', `unknown tag scheme '${String(scheme)}'`, {
+      hint: `model.tagScheme is one of ${CRF_SCHEMES.join(', ')}`,
+    });
+  }
+  return scheme;
+}
+
 export class MmnerModel implements Module {
+  /** The CRF's tags (`config.tagScheme`); data in and predictions out are IOB2 either way. */
   readonly tags: string[];
+  /** `tags` as IOB2: what a decoded tag index means in the output. */
+  private readonly outputTags: string[];
+  private readonly iob2Index: Map<string, number>;
   readonly crf: Crf;
   private readonly emission: Linear;
   private readonly emissionDropout: Dropout;
@@ -89,7 +105,9 @@ export class MmnerModel implements Module {
       throw new MmnerError('E_CONFIG', 'image branches need a collaboration module');
     }
     const seed = `mmner/${config.seed}`;
-    this.tags = iob2Tags(config.entityTypes);
+    this.tags = crfTags(config.entityTypes, tagSchemeOf(config));
+    this.outputTags = iob2View(this.tags);
+    this.iob2Index = new Map(crfTags(config.entityTypes, 'IOB2').map((t, i) => [t, i]));
     this.emission = new Linear(seed, 'emission', parts.text.outputDim, this.tags.length);
     this.emissionDropout = new Dropout(config.dropout);
     this.crf = new Crf({ tags: this.tags, seed: config.seed });
@@ -181,21 +199,23 @@ export class MmnerModel implements Module {
 
   /** Labels as tag ids in this model's vocabulary; unknown tags are an error naming them. */
   tagIds(tags: readonly (readonly string[])[], maxLen: number): Int32Array {
-    const index = new Map(this.tags.map((t, i) => [t, i]));
+    const bioes = this.config.tagScheme === 'BIOES';
+    const index = bioes ? new Map(this.tags.map((t, i) => [t, i])) : this.iob2Index;
     const ids = new Int32Array(tags.length * maxLen);
     tags.forEach((row, i) => {
-      row.forEach((tag, j) => {
-        const id = index.get(tag);
-        if (id === undefined) {
+      for (const tag of row) {
+        if (!this.iob2Index.has(tag)) {
           throw new MmnerError(
             'E_DATA_BAD_TAG',
-            `tag '${tag}' is not in the model's tags (${this.tags.join(', ')})`,
+            `tag '${tag}' is not in the model's tags (${[...this.iob2Index.keys()].join(', ')})`,
             {
               hint: 'the model is built for the entity types of its training data; map other types with a type map',
             },
           );
         }
-        ids[i * maxLen + j] = id;
+      }
+      (bioes ? convertTags(row, 'IOB2', 'BIOES') : row).forEach((tag, j) => {
+        ids[i * maxLen + j] = index.get(tag)!;
       });
     });
     return ids;
@@ -252,7 +272,10 @@ export class MmnerModel implements Module {
     return loss;
   }
 
-  /** Best tag sequences (Viterbi, valid IOB2), and with `inspect` the views eval saves. */
+  /**
+   * Best tag sequences (Viterbi; valid IOB2 whatever the CRF's scheme), and with `inspect` the
+   * views eval saves.
+   */
   async predict(batch: ModelBatch, inspect = false): Promise<Inspection> {
     const keep: tf.Tensor[] = [];
     try {
@@ -279,7 +302,7 @@ export class MmnerModel implements Module {
         this.crf.scoreValues(),
         this.crf.rules,
       );
-      const result: Inspection = { paths: decoded.paths.map((p) => p.map((i) => this.tags[i]!)) };
+      const result: Inspection = { paths: decoded.paths.map((p) => p.map((i) => this.outputTags[i]!)) };
       if (sentenceEmb) {
         result.sentenceEmbeddings = (await sentenceEmb.data()) as Float32Array;
         result.imageEmbeddings = await Promise.all(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { isMmnerError } from '../../src/core/errors.js';
 import { scoreSentences } from '../../src/core/metrics/index.js';
 import type { Sentence } from '../../src/core/types.js';
 import { makeBatch } from '../../src/model/batch.js';
@@ -133,9 +134,11 @@ test('tensor count is flat over 20 training steps (no leaks)', () => {
   }
 });
 
-test('a tiny model overfits 32 sentences to F1 100', async () => {
-  const data = sentences(32);
-  const mm = model('text-only', data);
+/** Trains `mm` on `data` (text only) for 60 full-batch Adam steps; the F1 of its predictions there. */
+async function overfitF1(
+  mm: ReturnType<typeof model>,
+  data: Sentence[],
+): Promise<{ f1: number; paths: string[][] }> {
   const optimizer = tf.train.adam(2e-2);
   try {
     const batch = makeBatch(mm, data);
@@ -149,14 +152,67 @@ test('a tiny model overfits 32 sentences to F1 100', async () => {
         optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
       });
     }
-    const out = await mm.predict(makeBatch(mm, data, undefined, false));
+    const { paths } = await mm.predict(makeBatch(mm, data, undefined, false));
     const f1 = scoreSentences(
       data.map((s) => s.tags),
-      out.paths,
+      paths,
     ).overall.f1;
-    assert.equal(f1, 100);
+    return { f1, paths };
   } finally {
     optimizer.dispose();
+  }
+}
+
+test('a tiny model overfits 32 sentences to F1 100', async () => {
+  const data = sentences(32);
+  const mm = model('text-only', data);
+  try {
+    assert.equal((await overfitF1(mm, data)).f1, 100);
+  } finally {
     mm.dispose();
   }
+});
+
+/** `sentences(n)` with a three-token ORG in every third one, so BIOES has B-, I-, E- and S- to learn. */
+function longEntitySentences(n: number): Sentence[] {
+  return sentences(n).map((s, i) =>
+    i % 3
+      ? s
+      : {
+          ...s,
+          tokens: ['the', 'New', 'York', 'Times', ...s.tokens],
+          tags: ['O', 'B-ORG', 'I-ORG', 'I-ORG', ...s.tags],
+        },
+  );
+}
+
+test('tagScheme BIOES: gold IOB2 becomes BIOES ids, predictions come back as IOB2, and it overfits to F1 100', async () => {
+  const data = longEntitySentences(32);
+  const config = presetConfig('tiny', TYPES, { seed: 3, ablation: 'text-only' }).model;
+  config.text = { kind: 'tiny', options: SMALL_TEXT };
+  const bioes = buildModel({ ...config, tagScheme: 'BIOES' }, { vocab: TextVocab.build(data) });
+  try {
+    assert.equal(bioes.tags.length, 1 + 4 * TYPES.length);
+    const ids = bioes.tagIds([['B-ORG', 'I-ORG', 'I-ORG', 'O', 'B-PER']], 6);
+    assert.deepEqual(
+      [...ids].map((i) => bioes.tags[i]),
+      ['B-ORG', 'I-ORG', 'E-ORG', 'O', 'S-PER', 'O'],
+    );
+    assert.throws(
+      () => bioes.tagIds([['O', 'S-PER']], 2),
+      (e: unknown) => isMmnerError(e) && e.code === 'E_DATA_BAD_TAG' && /'S-PER'/.test(e.message),
+    );
+    const { f1, paths } = await overfitF1(bioes, data);
+    assert.equal(f1, 100);
+    assert.ok(
+      paths.flat().every((t) => /^(O|[BI]-)/.test(t)),
+      'predictions are IOB2',
+    );
+  } finally {
+    bioes.dispose();
+  }
+  assert.throws(
+    () => buildModel({ ...config, tagScheme: 'BILOU' as never }, { vocab: TextVocab.build(data) }),
+    (e: unknown) => isMmnerError(e) && e.code === 'E_CONFIG' && /BILOU/.test(e.message),
+  );
 });

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { MmnerError } from '../../core/errors.js';
 import type { ModelConfig } from '../../model/config.js';
-import { allowedTransitions, type TransitionRules } from '../../model/crf/tags.js';
+import { allowedTransitions, iob2View, type TransitionRules } from '../../model/crf/tags.js';
 import { viterbiDecode } from '../../model/crf/viterbi.js';
 import type { TextBatch } from '../../model/parts.js';
 import { encodeTextBatch, TextVocab, type TextVocabJSON } from '../../model/text/vocab.js';
@@ -57,7 +57,12 @@ export class OnnxNerModel {
     },
     private readonly rules: TransitionRules,
     private readonly session: OrtSession,
-  ) {}
+  ) {
+    this.outputTags = iob2View(tags);
+  }
+
+  /** `tags` as IOB2 (a BIOES-trained model decodes in BIOES, then reads its path as IOB2). */
+  private readonly outputTags: string[];
 
   /** Reads an exported file; a file that is not one names itself and says how to make one. */
   static async load(path: string, options: { threads?: number } = {}): Promise<OnnxNerModel> {
@@ -107,12 +112,12 @@ export class OnnxNerModel {
     if (crf.transitions.length !== k * k || crf.start.length !== k || crf.end.length !== k) {
       throw notOurs(`CRF initializers do not fit ${k} tags`);
     }
-    // mmner's Crf always constrains to valid IOB2 (crf.ts), so the same rules apply here.
+    // mmner's Crf always constrains to its scheme's valid paths (crf.ts), so the same rules apply here.
     let rules: TransitionRules;
     try {
       rules = allowedTransitions(tags);
     } catch (e) {
-      throw notOurs(`its tags are not IOB2 (${(e as Error).message})`);
+      throw notOurs(`its tags are not IOB2 or BIOES (${(e as Error).message})`);
     }
     const opset = Number(proto.opsetImport?.find((o) => !o.domain)?.version ?? 0);
     const session = await createCpuSession(bytes, options.threads);
@@ -176,7 +181,7 @@ export class OnnxNerModel {
   async predict(batch: OnnxBatch): Promise<string[][]> {
     const f = await this.forward(batch);
     return viterbiDecode(f.emissions, f.shape, f.lengths, this.crf, this.rules).paths.map((p) =>
-      p.map((i) => this.tags[i]!),
+      p.map((i) => this.outputTags[i]!),
     );
   }
 
