@@ -11,6 +11,7 @@ import { benchData } from './data.bench.js';
 import { benchMemory } from './memory.bench.js';
 import { benchOnnxEncoders } from './onnx-encoders.bench.js';
 import { benchOnnxExport } from './onnx-export.bench.js';
+import { benchRealStep } from './real-step.bench.js';
 import { benchReport } from './report.bench.js';
 import { benchScore } from './score.bench.js';
 import { benchKernels } from './train-kernels.bench.js';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   score: benchScore,
   kernels: benchKernels,
   'train-speed': benchTrainSpeed,
+  'real-step': benchRealStep,
   'bert-speed': benchBertSpeed,
   viz: benchViz,
   report: benchReport,

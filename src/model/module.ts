@@ -50,12 +50,24 @@ export function dropoutMask(n: number, rate: number): Float32Array {
   return m;
 }
 
+let hostOpsOff = false;
+
+/**
+ * Turns the host ops off (`false`) so that wasm and cpu take the tf-ops paths too, or back on
+ * (`true`): for benchmarks that time both side by side (bench/real-step.bench.ts).
+ */
+export function setHostOps(on: boolean): void {
+  hostOpsOff = !on;
+}
+
 /**
  * True on the backends whose tensors live in host memory (wasm, cpu): there, reading a tensor
  * back is a copy, so the CRF loss, the BiLSTM recurrence and the char CNN run their fiddly parts
- * in JS (crf/crfNllHost.ts, text/lstmHost.ts, text/charCnnHost.ts) instead of as many small kernels. GPU backends keep the tf-ops paths.
+ * in JS (crf/crfNllHost.ts, text/lstmHost.ts, text/charCnnHost.ts) instead of as many small
+ * kernels. GPU backends keep the tf-ops paths.
  */
 export function onHostBackend(): boolean {
+  if (hostOpsOff) return false;
   const name = tf.getBackend();
   return name === 'wasm' || name === 'cpu';
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../core/errors.js';
+import { tuneGcForHostOps } from './gcTuning.node.js';
 import { registerWasmKernels } from './kernels/index.js';
 import { setWasmBackend } from './kernels/threads.node.js';
 
@@ -162,6 +163,7 @@ async function select(name: BackendName): Promise<void> {
     });
   }
   if (name === 'wasm') registerWasmKernels();
+  if (name === 'wasm' || name === 'cpu') tuneGcForHostOps();
   const ok = name === 'wasm' ? await setWasmBackend(wasmPackage) : await tf.setBackend(name);
   if (!ok) {
     throw new MmnerError('E_BACKEND_UNAVAILABLE', `backend '${name}' failed to initialise`, {
