@@ -65,6 +65,8 @@ interface Forward {
   branches: { regions: tf.Tensor3D; global: tf.Tensor2D }[];
   attention?: tf.Tensor4D[];
   gate?: tf.Tensor2D[];
+  /** The text encoder's side loss (training only). */
+  auxLoss?: tf.Scalar;
 }
 
 /** The CRF's tag scheme of a config (IOB2 when absent); an unknown one is a config error. */
@@ -152,7 +154,7 @@ export class MmnerModel implements Module {
       });
       return tf.tensor2d(m, [b, maxLen]);
     });
-    const { words, sentence } = this.parts.text.encode(batch.text, training);
+    const { words, sentence, auxLoss } = this.parts.text.encode(batch.text, training);
     let fused = words;
     const branches: Forward['branches'] = [];
     let attention: tf.Tensor4D[] | undefined;
@@ -194,7 +196,7 @@ export class MmnerModel implements Module {
       gate = out.gate;
     }
     const emissions = this.emission.apply(this.emissionDropout.apply(fused, training));
-    return { emissions, mask, words, sentence, branches, attention, gate };
+    return { emissions, mask, words, sentence, branches, attention, gate, ...(auxLoss ? { auxLoss } : {}) };
   }
 
   /** Labels as tag ids in this model's vocabulary; unknown tags are an error naming them. */
@@ -237,6 +239,7 @@ export class MmnerModel implements Module {
     const parts: Record<string, tf.Scalar> = {
       crf: tf.mul(crfNllMean(f.emissions, gold, lengths, this.crf), w.crf),
     };
+    if (f.auxLoss) parts.lm = f.auxLoss;
     const cl = this.lossConfig();
     if (cl && this.textProjection && f.branches.length > 0) {
       let total: tf.Scalar = tf.scalar(0);

@@ -20,6 +20,8 @@ export interface TextEncoding {
   words: tf.Tensor3D;
   /** One vector per sentence (pooled or [CLS]): `[B, D]`. */
   sentence: tf.Tensor2D;
+  /** A weighted side loss of the encoder's own, training only (the tiny encoder's LM objective). */
+  auxLoss?: tf.Scalar;
 }
 
 export interface TextEncoder extends Module {

@@ -216,3 +216,24 @@ test('tagScheme BIOES: gold IOB2 becomes BIOES ids, predictions come back as IOB
     (e: unknown) => isMmnerError(e) && e.code === 'E_CONFIG' && /BILOU/.test(e.message),
   );
 });
+
+test('the text encoder LM side objective is a loss part of its own in training, absent at inference', async () => {
+  const data = sentences(8);
+  const config = presetConfig('tiny', TYPES, { seed: 3, ablation: 'text-only' }).model;
+  config.text = { kind: 'tiny', options: { ...SMALL_TEXT, lmWeight: 0.1 } };
+  const mm = buildModel(config, { vocab: TextVocab.build(data) });
+  try {
+    const parts = tf.tidy(() =>
+      Object.fromEntries(
+        Object.entries(mm.lossParts(makeBatch(mm, data), true, 0)).map(([k, v]) => [k, v.dataSync()[0]!]),
+      ),
+    );
+    assert.deepEqual(Object.keys(parts), ['crf', 'lm']);
+    assert.ok(parts.lm! > 0);
+    assert.deepEqual(Object.keys(tf.tidy(() => mm.lossParts(makeBatch(mm, data), false, 0))), ['crf']);
+    const out = await mm.predict(makeBatch(mm, data, undefined, false));
+    assert.equal(out.paths.length, 8);
+  } finally {
+    mm.dispose();
+  }
+});

@@ -44,6 +44,17 @@ export interface TinyTextEncoderConfig {
   wordDropoutMaxCount: number;
   /** Longest word the char CNN reads (default 20; see `encodeTextBatch`). */
   maxWordLen: number;
+  /**
+   * Weight of a language-modelling side objective in training (default 0 = off; Rei 2017 used
+   * 0.1): the top BiLSTM layer's forward states predict the next word and its backward states the
+   * previous one, through a tanh layer of `lmHidden` and a softmax over the `lmVocab` most frequent
+   * train words (+ `<unk>`, sentence start and end). Inference ignores it.
+   */
+  lmWeight: number;
+  /** Words the side objective predicts; rarer ones are `<unk>` (default 5000). */
+  lmVocab: number;
+  /** Width of its tanh layer (default 50). */
+  lmHidden: number;
   /** Seed of the initial weights and the dropout streams (default 0). */
   seed: number | string;
 }
@@ -61,6 +72,9 @@ export const DEFAULT_TINY_TEXT_CONFIG: Readonly<TinyTextEncoderConfig> = Object.
   wordDropout: 0.5,
   wordDropoutMaxCount: 1,
   maxWordLen: 20,
+  lmWeight: 0,
+  lmVocab: 5000,
+  lmHidden: 50,
   seed: 0,
 });
 
@@ -81,10 +95,13 @@ function checkConfig(c: TinyTextEncoderConfig): TinyTextEncoderConfig {
     'casingDim',
     'hidden',
     'layers',
+    'lmVocab',
+    'lmHidden',
   ] as const) {
     if (!Number.isInteger(c[f]) || c[f] < 1) throw bad(f, 'a positive integer');
   }
   if (c.charWidth % 2 !== 1) throw bad('charWidth', 'odd');
+  if (!(c.lmWeight >= 0 && Number.isFinite(c.lmWeight))) throw bad('lmWeight', 'a number ≥ 0');
   if (!Number.isInteger(c.maxWordLen) || c.maxWordLen < 1) throw bad('maxWordLen', 'a positive integer');
   if (!Number.isInteger(c.wordDropoutMaxCount) || c.wordDropoutMaxCount < 0) {
     throw bad('wordDropoutMaxCount', 'a non-negative integer');
@@ -109,6 +126,8 @@ export class TinyTextEncoder implements TextEncoder {
   /** Width of the BiLSTM input: wordDim + charFilters + casingDim. */
   readonly inputDim: number;
   private readonly vars = new Map<string, tf.Variable>();
+  /** Classes of the LM side objective: word ids below `lmClasses − 2` (pad, unk, frequent words), start, end. */
+  private readonly lmClasses: number;
   private disposed = false;
 
   constructor(vocab: TextVocab, config: Partial<TinyTextEncoderConfig> = {}) {
@@ -140,6 +159,17 @@ export class TinyTextEncoder implements TextEncoder {
         add(`${p}.recurrentKernel`, [H, 4 * H], uniform(1 / Math.sqrt(H)));
         // Gate order i, f, o, g: forget-gate bias 1 so early training keeps its memory.
         add(`${p}.bias`, [4 * H], (_r, i) => (i >= H && i < 2 * H ? 1 : 0));
+      }
+    }
+    // The LM side objective's layers exist only when it is on, so other models are unchanged.
+    this.lmClasses = Math.min(c.lmVocab + 2, vocab.wordVocabSize) + 2;
+    if (c.lmWeight > 0) {
+      const m = c.lmHidden;
+      for (const dir of ['fw', 'bw']) {
+        add(`lm.${dir}.hidden.kernel`, [H, m], glorot(H, m));
+        add(`lm.${dir}.hidden.bias`, [m], () => 0);
+        add(`lm.${dir}.out.kernel`, [m, this.lmClasses], glorot(m, this.lmClasses));
+        add(`lm.${dir}.out.bias`, [this.lmClasses], () => 0);
       }
     }
   }
@@ -209,8 +239,50 @@ export class TinyTextEncoder implements TextEncoder {
       );
       const sentence = tf.div(tf.sum(out, 1), len) as tf.Tensor2D;
       const wordsOut = outDrop ? tf.mul(out, tf.tensor3d(outDrop, [B, T, this.outputDim])) : out;
-      return { words: wordsOut as tf.Tensor3D, sentence };
+      const lm = training && c.lmWeight > 0 ? this.lmLoss(x, enc, lengths) : undefined;
+      return { words: wordsOut as tf.Tensor3D, sentence, ...(lm ? { auxLoss: lm } : {}) };
     });
+  }
+
+  /**
+   * The LM side objective on the top BiLSTM layer's time-major output `x` `[T·B, 2H]`:
+   * lmWeight × (summed cross-entropy of next-word and previous-word predictions per sentence,
+   * averaged over the batch), the CRF loss's scale. Targets are the words before word dropout.
+   */
+  private lmLoss(x: tf.Tensor2D, enc: EncodedTextBatch, lengths: number[]): tf.Scalar {
+    const c = this.config;
+    const { batchSize: B, maxLen: T } = enc;
+    const V = this.lmClasses;
+    const [start, end] = [V - 2, V - 1];
+    const cls = (id: number) => (id < V - 2 ? id : UNK_ID);
+    const rows: number[] = [];
+    const next: number[] = [];
+    const prev: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const n = lengths[b]!;
+      for (let t = 0; t < n; t++) {
+        rows.push(t * B + b);
+        next.push(t + 1 < n ? cls(enc.wordIds[b * T + t + 1]!) : end);
+        prev.push(t > 0 ? cls(enc.wordIds[b * T + t - 1]!) : start);
+      }
+    }
+    const M = rows.length;
+    const H = c.hidden;
+    const states = tf.gather(x, tf.tensor1d(rows, 'int32'));
+    const v = (name: string) => this.vars.get(name)!;
+    const side = (dir: 'fw' | 'bw', from: number, targets: number[]) => {
+      const h = tf.tanh(
+        tf.add(
+          tf.matMul(tf.slice(states, [0, from], [M, H]), v(`lm.${dir}.hidden.kernel`) as tf.Tensor2D),
+          v(`lm.${dir}.hidden.bias`),
+        ),
+      );
+      const logits = tf.add(tf.matMul(h, v(`lm.${dir}.out.kernel`) as tf.Tensor2D), v(`lm.${dir}.out.bias`));
+      const picked = Int32Array.from(targets, (k, i) => i * V + k);
+      return tf.sum(tf.gather(tf.reshape(tf.logSoftmax(logits), [-1]), tf.tensor1d(picked, 'int32')));
+    };
+    const logLik = tf.add(side('fw', 0, next), side('bw', H, prev));
+    return tf.mul(logLik, -c.lmWeight / Math.max(B, 1)) as tf.Scalar;
   }
 
   /**

@@ -245,3 +245,80 @@ test('one-word batch trains (T = 1)', () => {
   head.dispose();
   enc.dispose();
 });
+
+test('LM side objective: equals a plain-loop reference from the encoder output, trains every lm variable, off by default', () => {
+  const lmVocab = 6; // fewer than the vocabulary's words, so rare words become <unk> targets
+  const cfg = { ...small, dropout: 0, wordDropout: 0, lmWeight: 0.3, lmVocab, lmHidden: 4 };
+  const enc = new TinyTextEncoder(vocab, cfg);
+  const plain = new TinyTextEncoder(vocab, { ...small });
+  try {
+    assert.ok(![...plain.namedVariables().keys()].some((k) => k.startsWith('lm.')));
+    const batch = batchOf(sentences);
+    assert.equal(
+      tf.tidy(() => plain.encode(batch, true).auxLoss),
+      undefined,
+    );
+    const { words, auxLoss } = tf.tidy(() => {
+      const e = enc.encode(batch, true);
+      return { words: e.words.arraySync(), auxLoss: e.auxLoss!.dataSync()[0]! };
+    });
+    assert.equal(
+      tf.tidy(() => enc.encode(batch, false).auxLoss),
+      undefined,
+    );
+    // Reference: float64 loops over the encoder's own output (no dropout: words = BiLSTM states).
+    const H = small.hidden;
+    const ids = encodeTextBatch(vocab, batch, { maxWordLen: 20 });
+    const K = Math.min(lmVocab + 2, vocab.wordVocabSize);
+    const V = K + 2;
+    const val = (n: string) => [...enc.namedVariables().get(n)!.dataSync()];
+    const logProb = (dir: string, state: number[], target: number) => {
+      const [hk, hb, ok, ob] = ['hidden.kernel', 'hidden.bias', 'out.kernel', 'out.bias'].map((n) =>
+        val(`lm.${dir}.${n}`),
+      ) as [number[], number[], number[], number[]];
+      const m = cfg.lmHidden;
+      const h = Array.from({ length: m }, (_, j) =>
+        Math.tanh(hb[j]! + state.reduce((a, x, i) => a + x * hk[i * m + j]!, 0)),
+      );
+      const logits = Array.from(
+        { length: V },
+        (_, k) => ob[k]! + h.reduce((a, x, j) => a + x * ok[j * V + k]!, 0),
+      );
+      const max = Math.max(...logits);
+      const lse = max + Math.log(logits.reduce((a, z) => a + Math.exp(z - max), 0));
+      return logits[target]! - lse;
+    };
+    const cls = (id: number) => (id < K ? id : 1);
+    let sum = 0;
+    let unkTargets = 0;
+    sentences.forEach((s, b) => {
+      for (let t = 0; t < s.length; t++) {
+        const state = words[b]![t]!;
+        const next = t + 1 < s.length ? cls(ids.wordIds[b * ids.maxLen + t + 1]!) : K + 1;
+        const prev = t > 0 ? cls(ids.wordIds[b * ids.maxLen + t - 1]!) : K;
+        if (next === 1) unkTargets++;
+        sum += logProb('fw', state.slice(0, H), next) + logProb('bw', state.slice(H), prev);
+      }
+    });
+    assert.ok(unkTargets > 0, 'some targets are <unk>');
+    const want = (-cfg.lmWeight * sum) / sentences.length;
+    assert.ok(Math.abs(auxLoss - want) < 1e-4 * Math.abs(want), `${auxLoss} vs ${want}`);
+    // Every lm variable (and the encoder below it) gets a gradient from the side loss alone.
+    const vars = [...enc.namedVariables()];
+    const norms = tf.tidy(() => {
+      const { grads } = tf.variableGrads(
+        () => enc.encode(batch, true).auxLoss!,
+        vars.map(([, v]) => v),
+      );
+      return vars.map(([name, v]) => [name, tf.sum(tf.square(grads[v.name]!)).dataSync()[0]!] as const);
+    });
+    for (const [name, norm] of norms) {
+      if (name.startsWith('lm.') || name.startsWith('lstm.')) assert.ok(norm > 0, `${name} has no gradient`);
+    }
+    assert.throws(() => new TinyTextEncoder(vocab, { lmWeight: -1 }), { code: 'E_CONFIG' });
+    assert.throws(() => new TinyTextEncoder(vocab, { lmVocab: 0 }), { code: 'E_CONFIG' });
+  } finally {
+    enc.dispose();
+    plain.dispose();
+  }
+});
