@@ -153,6 +153,13 @@ test('the fused AdamW update is bit-identical to the tf-ops update, on cpu and o
       const state = await opt.exportState();
       assert.deepEqual([...state.m.get('w')!.data], [...m.dataSync()], `${backend}: first moment`);
       assert.deepEqual([...state.v.get('w')!.data], [...v.dataSync()], `${backend}: second moment`);
+      // More steps allocate nothing that lasts (tensors and bytes, the wasm heap's included).
+      const before = tf.memory();
+      const g = tf.tensor1d(grads[0]!);
+      for (let k = 0; k < 3; k++) opt.step(vars, new Map([['w', g]]), 1e-2);
+      g.dispose();
+      assert.equal(tf.memory().numTensors, before.numTensors, `${backend}: tensors after more steps`);
+      assert.equal(tf.memory().numBytes, before.numBytes, `${backend}: bytes after more steps`);
       tf.dispose([p, m, v, variable]);
       opt.dispose();
     }
