@@ -14,6 +14,7 @@ import { loadDataset } from '../../src/core/data/dataset.node.js';
 import { generateSample } from '../../src/core/sample/generate.js';
 import { writeSample } from '../../src/core/sample/write.node.js';
 import { presetConfig } from '../../src/model/config.js';
+import { type CrfScheme, crfTags } from '../../src/model/crf/tags.js';
 import { OPSET } from '../../src/onnx/export/proto.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mmner-cli-export-'));
@@ -45,7 +46,13 @@ for (const [kind, run] of Object.entries(runs)) {
     const text = io.stdout();
     assert.match(text, new RegExp(`ONNX opset ${OPSET}, IR 8, from checkpoints/best\\.safetensors`));
     assert.match(text, /^inputs: {2}word_ids int32 \[batch, words\], casing_ids int32/m);
-    assert.match(text, /^outputs: emissions float \[batch, words, 9\]/m);
+    // The CRF's tag count: O + B/I (IOB2) or B/I/E/S (BIOES) per type, as the run was configured.
+    const saved = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')) as {
+      model: { entityTypes: string[]; tagScheme?: CrfScheme };
+    };
+    const k = crfTags(saved.model.entityTypes, saved.model.tagScheme ?? 'IOB2').length;
+    assert.equal(k, 1 + (saved.model.tagScheme === 'BIOES' ? 4 : 2) * saved.model.entityTypes.length);
+    assert.match(text, new RegExp(`^outputs: emissions float \\[batch, words, ${k}\\]`, 'm'));
     if (kind === 'multimodal') assert.match(text, /images float \[batch, 64, 64, 3\]/);
     else assert.doesNotMatch(text, /images/);
     const m =
