@@ -12,7 +12,7 @@ import { createLogScale } from './contrastive/losses.js';
 import { ProjectionHead } from './contrastive/projection.js';
 import { Crf } from './crf/crf.js';
 import { crfNllMean } from './crf/crfLoss.js';
-import { CRF_SCHEMES, type CrfScheme, crfTags, iob2View } from './crf/tags.js';
+import { CRF_SCHEMES, type CrfScheme, crfTags, iob2Tags, iob2View } from './crf/tags.js';
 import { viterbiDecode } from './crf/viterbi.js';
 import { readsFeatures } from './image/precomputed.js';
 import { Dropout, Linear } from './layers.js';
@@ -85,7 +85,11 @@ export class MmnerModel implements Module {
   readonly tags: string[];
   /** `tags` as IOB2: what a decoded tag index means in the output. */
   private readonly outputTags: string[];
-  private readonly iob2Index: Map<string, number>;
+  private readonly scheme: CrfScheme;
+  /** CRF tag → index into `tags`. */
+  private readonly tagIndex: Map<string, number>;
+  /** The IOB2 tags data may carry (gold tags are checked against these, then converted). */
+  private readonly dataTags: ReadonlySet<string>;
   readonly crf: Crf;
   private readonly emission: Linear;
   private readonly emissionDropout: Dropout;
@@ -107,9 +111,11 @@ export class MmnerModel implements Module {
       throw new MmnerError('E_CONFIG', 'image branches need a collaboration module');
     }
     const seed = `mmner/${config.seed}`;
-    this.tags = crfTags(config.entityTypes, tagSchemeOf(config));
+    this.scheme = tagSchemeOf(config);
+    this.tags = crfTags(config.entityTypes, this.scheme);
     this.outputTags = iob2View(this.tags);
-    this.iob2Index = new Map(crfTags(config.entityTypes, 'IOB2').map((t, i) => [t, i]));
+    this.tagIndex = new Map(this.tags.map((t, i) => [t, i]));
+    this.dataTags = new Set(iob2Tags(config.entityTypes));
     this.emission = new Linear(seed, 'emission', parts.text.outputDim, this.tags.length);
     this.emissionDropout = new Dropout(config.dropout);
     this.crf = new Crf({ tags: this.tags, seed: config.seed });
@@ -201,23 +207,21 @@ export class MmnerModel implements Module {
 
   /** Labels as tag ids in this model's vocabulary; unknown tags are an error naming them. */
   tagIds(tags: readonly (readonly string[])[], maxLen: number): Int32Array {
-    const bioes = this.config.tagScheme === 'BIOES';
-    const index = bioes ? new Map(this.tags.map((t, i) => [t, i])) : this.iob2Index;
     const ids = new Int32Array(tags.length * maxLen);
     tags.forEach((row, i) => {
       for (const tag of row) {
-        if (!this.iob2Index.has(tag)) {
+        if (!this.dataTags.has(tag)) {
           throw new MmnerError(
             'E_DATA_BAD_TAG',
-            `tag '${tag}' is not in the model's tags (${[...this.iob2Index.keys()].join(', ')})`,
+            `tag '${tag}' is not in the model's tags (${[...this.dataTags].join(', ')})`,
             {
               hint: 'the model is built for the entity types of its training data; map other types with a type map',
             },
           );
         }
       }
-      (bioes ? convertTags(row, 'IOB2', 'BIOES') : row).forEach((tag, j) => {
-        ids[i * maxLen + j] = index.get(tag)!;
+      (this.scheme === 'BIOES' ? convertTags(row, 'IOB2', 'BIOES') : row).forEach((tag, j) => {
+        ids[i * maxLen + j] = this.tagIndex.get(tag)!;
       });
     });
     return ids;

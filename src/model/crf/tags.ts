@@ -87,9 +87,9 @@ export interface TransitionRules {
  */
 export function allowedTransitions(tags: readonly string[]): TransitionRules {
   const bioes = tags.some((tag) => /^[ES]-/.test(tag));
+  const prefixes = bioes ? ['O', 'B', 'I', 'E', 'S'] : ['O', 'B', 'I'];
   const parsed = tags.map((tag) => {
     const p = splitTag(tag);
-    const prefixes = bioes ? ['O', 'B', 'I', 'E', 'S'] : ['O', 'B', 'I'];
     if (!p || !prefixes.includes(p.prefix)) {
       throw new MmnerError('CRF_TAGS', `tag '${tag}' is not an ${bioes ? 'BIOES' : 'IOB2'} tag`, {
         hint: 'CRF tags are O, B-TYPE, I-TYPE (IOB2) and E-TYPE, S-TYPE (BIOES); make them with crfTags',
