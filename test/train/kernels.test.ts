@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/train/backends.js';
 import { registerWasmKernels } from '../../src/train/kernels/index.js';
+import { AdamW } from '../../src/train/optimizer.js';
 
 await initBackend('cpu'); // silences the cpu banner
 await initBackend('wasm');
@@ -184,6 +185,34 @@ test('repeated training steps on wasm keep numTensors and backend buffers flat',
   opt.dispose();
   m.dispose();
   assert.deepEqual(counts.slice(1), [counts[1], counts[1], counts[1]]);
+});
+
+test('Identity shares its input: no copy, and the clone keeps its values through dispose, assign and AdamW', async () => {
+  await tf.setBackend('wasm');
+  const be = tf.backend() as unknown as { numDataIds(): number };
+  const buffers = be.numDataIds();
+  const x = randT([3, 4], 21);
+  const want = Array.from(x.dataSync());
+  const c = tf.clone(x);
+  assert.equal(be.numDataIds(), buffers + 1, 'the clone shares the buffer');
+  x.dispose();
+  assert.deepEqual(Array.from(c.dataSync()), want, 'outlives the original');
+  const v = tf.variable(c);
+  const kept = tf.clone(v);
+  const zeros = tf.zeros([3, 4]);
+  v.assign(zeros);
+  assert.deepEqual(Array.from(kept.dataSync()), want, 'survives assign');
+  const init = kept.clone();
+  const w = tf.variable(init);
+  const before = tf.clone(w);
+  const opt = new AdamW({ weightDecay: 0.1 });
+  const g = tf.onesLike(w);
+  opt.step(new Map([['w', w]]), new Map([['w', g]]), 0.1);
+  assert.notDeepEqual(Array.from(w.dataSync()), want, 'AdamW moved the variable');
+  assert.deepEqual(Array.from(before.dataSync()), want, 'survives the fused AdamW update');
+  opt.dispose();
+  tf.dispose([c, v, kept, zeros, init, w, before, g]);
+  assert.equal(be.numDataIds(), buffers, 'every shared buffer freed with its last reference');
 });
 
 test('registering twice is harmless', async () => {

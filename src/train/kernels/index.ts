@@ -1,7 +1,8 @@
 /**
  * Registers mmner's wasm kernels with tfjs: the two that training cannot run without
- * (UnsortedSegmentSum, Conv2DBackpropFilter), four faster replacements (transposed BatchMatMul,
- * Conv2DBackpropInput, broadcasting Equal, axis-0 GatherV2) and one fix (OneHot with a float dtype). Idempotent; call it before or after `setBackend('wasm')`.
+ * (UnsortedSegmentSum, Conv2DBackpropFilter), five faster replacements (transposed BatchMatMul,
+ * Conv2DBackpropInput, broadcasting Equal, axis-0 GatherV2, a sharing Identity) and one fix (OneHot
+ * with a float dtype). Idempotent; call it before or after `setBackend('wasm')`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMulConfig, isOurBatchMatMul } from './batchMatMul.js';
@@ -9,13 +10,17 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.js';
 import { equalConfig, isOurEqual } from './equal.js';
 import { gatherConfig, isOurGather } from './gather.js';
+import { identityConfig } from './identity.js';
 import { oneHotConfig } from './oneHot.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
 
 /** Kernels that stock tfjs-backend-wasm lacks: added only while absent (a later tfjs may ship them). */
 const MISSING = [unsortedSegmentSumConfig, conv2DBackpropFilterConfig];
-/** Stock kernels we replace: faster (Conv2DBackpropInput) or correct where stock is not (OneHot). */
-const REPLACED = [conv2DBackpropInputConfig, oneHotConfig];
+/**
+ * Stock kernels we replace: faster (Conv2DBackpropInput, Identity) or correct where stock is not
+ * (OneHot).
+ */
+const REPLACED = [conv2DBackpropInputConfig, identityConfig, oneHotConfig];
 
 /** Stock kernels we replaced, to put back with `restoreStockWasmKernels`. */
 const originals = new Map<string, tf.KernelConfig>();
@@ -64,7 +69,7 @@ export function registerWasmKernels(): string[] {
 }
 
 /**
- * Puts the stock BatchMatMul, Equal, GatherV2 and Conv2DBackpropInput back, keeping the kernels that stock lacks
+ * Puts the stock BatchMatMul, Equal, GatherV2, Identity, OneHot and Conv2DBackpropInput back, keeping the kernels that stock lacks
  * (benchmarks compare stock against ours in one process).
  */
 export function restoreStockWasmKernels(): void {
