@@ -8,6 +8,7 @@
  *   MMNER_BENCH_CPU=1 …                                     # also the pure-JS cpu backend (slow)
  *   MMNER_BENCH_PROFILE=1 …                                 # per-kernel time of one wasm step
  *   MMNER_BENCH_PROFILE=calls …                             # … and by kernel and input shapes
+ *   MMNER_BENCH_PROFILE=1 MMNER_BENCH_TEXT_ONLY=1 …          # … of the text-only ablation's step
  *   … bench/train-speed.bench.ts --out docs/perf.json        # also save the rows (scripts/perf-chart.ts)
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,18 +60,28 @@ function images(n: number, size: number): Float32Array {
   return out;
 }
 
+/** The model measured: the multimodal `tiny` preset, or its `text-only` ablation. */
+export interface Variant {
+  /** Row-name prefix: `tiny` or `tiny text-only`. */
+  label: string;
+  textOnly: boolean;
+}
+const MULTIMODAL: Variant = { label: 'tiny', textOnly: false };
+const TEXT_ONLY: Variant = { label: 'tiny text-only', textOnly: true };
+
 /** The tiny preset on the sample data's vocabulary; the batch = the sampler's first 32 sentences. */
-export function setup(): Setup {
+export function setup(variant: Variant = MULTIMODAL): Setup {
   const data = generateSample({ seed: 1, size: 'small' });
   const train: Sentence[] = data.items.filter((i) => i.split === 'train').map((i) => i.sentence);
   const vocab = TextVocab.build(train);
-  const cfg = presetConfig('tiny', ['PER', 'LOC', 'ORG', 'MISC'], { seed: 1 });
+  const ablation = variant.textOnly ? 'text-only' : 'none';
+  const cfg = presetConfig('tiny', ['PER', 'LOC', 'ORG', 'MISC'], { seed: 1, ablation });
   const model = buildModel(cfg.model, { vocab });
   const langs = train.map((s) => s.lang);
   const first = new BatchSampler(langs, { batchSize: BATCH, seed: 1 }).next().indices;
   const part = first.map((i) => train[i]!);
-  const size = cfg.model.image.size;
-  return { model, batch: makeBatch(model, part, images(part.length, size)), vocab, langs };
+  const pixels = variant.textOnly ? undefined : images(part.length, cfg.model.image.size);
+  return { model, batch: makeBatch(model, part, pixels), vocab, langs };
 }
 
 const count = (m: MmnerModel) =>
@@ -176,8 +187,9 @@ function torchBatch(s: Setup): object {
     mask: [...enc.mask],
     tags: [...s.batch.tags!],
     imageSize: m.image.size,
-    images: [...s.batch.images!].map((x) => round(x, 4)),
+    images: s.batch.images ? [...s.batch.images].map((x) => round(x, 4)) : [],
     config: {
+      textOnly: m.contrastive === null && m.image.branches.length === 0,
       wordVocab: s.vocab.wordVocabSize,
       charVocab: s.vocab.charVocabSize,
       casingVocab: CASING_CLASSES.length,
@@ -191,8 +203,8 @@ function torchBatch(s: Setup): object {
       heads: m.collaboration.heads,
       collabDropout: m.collaboration.dropout,
       numTags: s.model.tags.length,
-      projectionDim: m.contrastive!.projectionDim,
-      temperature: m.contrastive!.temperature,
+      projectionDim: m.contrastive?.projectionDim ?? 0,
+      temperature: m.contrastive?.temperature ?? 0,
       crfWeight: m.lossWeights.crf,
       clWeight: m.lossWeights.contrastive,
       lr: cfg.train.lr,
@@ -254,30 +266,27 @@ async function runTfjs(backend: BackendName, warm: number, timed: number, reps: 
   }
 }
 
-export async function benchTrainSpeed(): Promise<BenchRow[]> {
+/**
+ * One variant against PyTorch: interleaved rounds (PyTorch, wasm, PyTorch, wasm, …, PyTorch) so
+ * both see the same machine load. Each round's ratio uses the mean of the PyTorch runs either side
+ * of its wasm run (in the note); the headline ratio compares each engine's fastest round, since
+ * other processes only ever add time (2-thread OpenMP torch slows down 10–30× when the cores are
+ * shared). Without PyTorch, the wasm rows alone.
+ */
+async function compareVariant(variant: Variant, torchAbsent: string | undefined): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const missing = torchMissing();
+  const name = (what: string) => `${variant.label} ${what}`;
+  await initBackend('wasm');
+  const s = setup(variant);
+  const params = count(s.model);
   let dir: string | undefined;
   let batchFile: string | undefined;
-  let params = 0;
-  if (!missing) {
-    await initBackend('wasm');
-    const s = setup();
-    params = count(s.model);
+  if (!torchAbsent) {
     dir = mkdtempSync(join(tmpdir(), 'mmner-bench-'));
     batchFile = join(dir, 'batch.json');
     writeFileSync(batchFile, JSON.stringify(torchBatch(s)));
-    s.model.dispose();
-  } else {
-    process.stderr.write(`train-speed: PyTorch skipped: ${missing}\n`);
   }
   try {
-    // Interleaved rounds (PyTorch, wasm, PyTorch, wasm, …, PyTorch) so both see the same machine
-    // load. Each round's ratio uses the mean of the PyTorch runs either side of its wasm run (in
-    // the note); the headline ratio compares each engine's fastest round, since other processes
-    // only ever add time (2-thread OpenMP torch slows down 10–30× when the cores are shared).
-    await initBackend('wasm');
-    const s = setup();
     const threads = wasmThreads();
     const torch: TorchResult[] = [];
     const wasm: { trainMs: number; inferMs: number }[] = [];
@@ -288,29 +297,28 @@ export async function benchTrainSpeed(): Promise<BenchRow[]> {
     }
     const heapMb = (wasmHeapBytes() ?? 0) / 2 ** 20;
     const rssMb = process.memoryUsage().rss / 2 ** 20;
-    s.model.dispose();
     const torchNn = batchFile ? runTorch(batchFile, 'nn', 8) : undefined;
     const ex = (ms: number) => round((BATCH * 1000) / ms, 1);
     const wTrain = median(wasm.map((w) => w.trainMs));
     const wInfer = median(wasm.map((w) => w.inferMs));
     rows.push(
       {
-        name: 'tiny train wasm',
+        name: name('train wasm'),
         value: ex(wTrain),
         unit: 'examples/s',
         note: `batch ${BATCH}, ${threads} thread(s), ${round(wTrain, 0)} ms/step (median of ${ROUNDS} rounds × 6 steps, trainer loop)`,
       },
       {
-        name: 'tiny infer wasm',
+        name: name('infer wasm'),
         value: ex(wInfer),
         unit: 'sentences/s',
         note: `model.predict incl. Viterbi, ${round(wInfer, 0)} ms/batch`,
       },
       {
-        name: 'tiny peak memory wasm',
+        name: name('peak memory wasm'),
         value: round(heapMb, 0),
         unit: 'MB wasm heap',
-        note: `RSS ${round(rssMb, 0)} MB`,
+        note: `RSS ${round(rssMb, 0)} MB${variant.textOnly ? ' (after the multimodal runs: the heap never shrinks)' : ''}`,
       },
     );
     if (torch.length > 1 && torchNn) {
@@ -327,45 +335,45 @@ export async function benchTrainSpeed(): Promise<BenchRow[]> {
       const range = (xs: number[]) => `rounds ${xs.map((x) => round(x, 2)).join(', ')}`;
       rows.push(
         {
-          name: 'tiny train PyTorch (same ops)',
+          name: name('train PyTorch (same ops)'),
           value: ex(tTrain),
           unit: 'examples/s',
           note: `${why}; ${torch.map((t) => round(t.trainMs, 0)).join('/')} ms/step; params ${t0.params} vs ours ${params}`,
         },
         {
-          name: 'tiny train PyTorch (nn.LSTM)',
+          name: name('train PyTorch (nn.LSTM)'),
           value: ex(torchNn.trainMs),
           unit: 'examples/s',
           note: `${why}; fused LSTM over packed sequences, ${round(torchNn.trainMs, 0)} ms/step`,
         },
         {
-          name: 'tiny infer PyTorch (same ops)',
+          name: name('infer PyTorch (same ops)'),
           value: ex(tInfer),
           unit: 'sentences/s',
           note: `${why}; forward + Viterbi loop`,
         },
-        { name: 'tiny peak memory PyTorch', value: round(t0.peakRssMb, 0), unit: 'MB RSS' },
+        { name: name('peak memory PyTorch'), value: round(t0.peakRssMb, 0), unit: 'MB RSS' },
         {
-          name: 'ratio tiny train wasm/PyTorch (same ops)',
+          name: `ratio ${name('train wasm/PyTorch (same ops)')}`,
           value: round(best(torch, 'trainMs') / best(wasm, 'trainMs'), 3),
           unit: '×',
           note: `fastest round of each (load only adds time); per round ${range(trainRatios)}; ≥ 1: mmner faster`,
         },
         {
-          name: 'ratio tiny train wasm/PyTorch (nn.LSTM)',
+          name: `ratio ${name('train wasm/PyTorch (nn.LSTM)')}`,
           value: round(torchNn.trainMs / best(wasm, 'trainMs'), 3),
           unit: '×',
           note: `one PyTorch run after the rounds; against the last wasm round ${round(nnRatio, 2)}`,
         },
         {
-          name: 'ratio tiny infer wasm/PyTorch (same ops)',
+          name: `ratio ${name('infer wasm/PyTorch (same ops)')}`,
           value: round(best(torch, 'inferMs') / best(wasm, 'inferMs'), 3),
           unit: '×',
           note: `fastest round of each; per round ${range(inferRatios)}`,
         },
       );
     }
-    if (process.env.MMNER_BENCH_CPU === '1') {
+    if (!variant.textOnly && process.env.MMNER_BENCH_CPU === '1') {
       const cpu = await runTfjs('cpu', 1, 2, 2);
       rows.push({
         name: 'tiny train cpu (reference)',
@@ -376,15 +384,26 @@ export async function benchTrainSpeed(): Promise<BenchRow[]> {
       await initBackend('wasm');
     }
   } finally {
+    s.model.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
 
-/** Per-kernel profile of one wasm training step (MMNER_BENCH_PROFILE=1). */
+/**
+ * The multimodal `tiny` model, then its `text-only` ablation (the model the real-data accuracy
+ * runs train), each against the same model in PyTorch.
+ */
+export async function benchTrainSpeed(): Promise<BenchRow[]> {
+  const missing = torchMissing();
+  if (missing) process.stderr.write(`train-speed: PyTorch skipped: ${missing}\n`);
+  return [...(await compareVariant(MULTIMODAL, missing)), ...(await compareVariant(TEXT_ONLY, missing))];
+}
+
+/** Per-kernel profile of one wasm training step (MMNER_BENCH_PROFILE=1; text-only with MMNER_BENCH_TEXT_ONLY=1). */
 export async function profileTinyStep(): Promise<void> {
   await initBackend('wasm');
-  const s = setup();
+  const s = setup(process.env.MMNER_BENCH_TEXT_ONLY === '1' ? TEXT_ONLY : MULTIMODAL);
   await profileStep(s); // warm-up: kernels set up, heap grown
   const top = await profileStep(s);
   const total = top.reduce((p, [, ms]) => p + ms, 0);

@@ -195,21 +195,29 @@ def nt_xent(text, image, tau):
 
 
 class Tiny(torch.nn.Module):
+    """The tiny model; with `textOnly` in the config, the `text-only` ablation (no image CNN,
+    collaboration or contrastive loss: emissions straight from the BiLSTM's words)."""
+
     def __init__(self, c, lstm_kind):
         super().__init__()
         self.c = c
+        self.text_only = bool(c.get("textOnly"))
         self.text = TextEncoder(c, lstm_kind)
         wd = 2 * c["hidden"]
-        self.cnn = TinyCnn()
-        self.collab = Collaboration(wd, self.cnn.dim, c["heads"], c["collabDropout"])
         self.emission = Linear(wd, c["numTags"])
         self.crf = Crf(c["crf"])
+        if self.text_only:
+            return
+        self.cnn = TinyCnn()
+        self.collab = Collaboration(wd, self.cnn.dim, c["heads"], c["collabDropout"])
         p = c["projectionDim"]
         self.project_text = Projection(wd, p, p)
         self.project_image = Projection(self.cnn.dim, p, p)
 
     def forward(self, d, training):
         words, sentence = self.text(d, training)
+        if self.text_only:
+            return self.emission(F.dropout(words, self.c["dropout"], training)), sentence, None
         regions, glob = self.cnn(d["images"], training)
         fused = self.collab(words, regions, d["mask3"], training)
         em = self.emission(F.dropout(fused, self.c["dropout"], training))
@@ -218,6 +226,8 @@ class Tiny(torch.nn.Module):
     def loss(self, d):
         em, sentence, glob = self.forward(d, True)
         crf = self.crf.nll_mean(em, d["tags"], d["maskBT"]) * self.c["crfWeight"]
+        if self.text_only:
+            return crf
         cl = nt_xent(self.project_text(sentence), self.project_image(glob), self.c["temperature"])
         return crf + cl * self.c["clWeight"]
 
@@ -256,11 +266,13 @@ def tensors(j):
         "lengths": torch.tensor(lengths, dtype=torch.float32),
         "lengthsCpu": torch.tensor(lengths, dtype=torch.long),
         "tags": torch.tensor(j["tags"], dtype=torch.long).view(B, T),
-        # NCHW, as PyTorch convolutions want it (the TS side is NHWC).
+        # NCHW, as PyTorch convolutions want it (the TS side is NHWC); none for text-only.
         "images": torch.tensor(j["images"], dtype=torch.float32)
         .view(B, j["imageSize"], j["imageSize"], 3)
         .permute(0, 3, 1, 2)
-        .contiguous(),
+        .contiguous()
+        if j["images"]
+        else None,
     }
 
 
