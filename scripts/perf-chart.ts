@@ -18,14 +18,21 @@ interface Row {
   note?: string;
 }
 
-/** Bars: [row name, engine label, task]. */
-const BARS: [string, string, string][] = [
-  ['tiny train wasm', 'mmner (wasm)', 'training, examples/s'],
-  ['tiny train PyTorch (same ops)', 'PyTorch (same ops)', 'training, examples/s'],
-  ['tiny train PyTorch (nn.LSTM)', 'PyTorch (nn.LSTM)', 'training, examples/s'],
-  ['tiny infer wasm', 'mmner (wasm)', 'inference, sentences/s'],
-  ['tiny infer PyTorch (same ops)', 'PyTorch (same ops)', 'inference, sentences/s'],
-];
+const TASKS = [
+  ['tiny', 'train', 'training, examples/s'],
+  ['tiny', 'infer', 'inference, sentences/s'],
+  ['tiny text-only', 'train', 'text-only training, examples/s'],
+  ['tiny text-only', 'infer', 'text-only inference, sentences/s'],
+] as const;
+
+/** Bars: [row name, engine label, task], the text-only rows where the run has them. */
+const BARS: [string, string, string][] = TASKS.flatMap(([model, what, task]) => [
+  [`${model} ${what} wasm`, 'mmner (wasm)', task] as [string, string, string],
+  [`${model} ${what} PyTorch (same ops)`, 'PyTorch (same ops)', task] as [string, string, string],
+  ...(what === 'train'
+    ? [[`${model} ${what} PyTorch (nn.LSTM)`, 'PyTorch (nn.LSTM)', task] as [string, string, string]]
+    : []),
+]);
 
 export function perfChart(rows: readonly Row[], date: string): ChartSpec {
   const byName = new Map(rows.map((r) => [r.name, r]));
@@ -36,9 +43,13 @@ export function perfChart(rows: readonly Row[], date: string): ChartSpec {
   const ratio = (name: string) => byName.get(name)?.value;
   const train = ratio('ratio tiny train wasm/PyTorch (same ops)');
   const infer = ratio('ratio tiny infer wasm/PyTorch (same ops)');
+  const textTrain = ratio('ratio tiny text-only train wasm/PyTorch (same ops)');
+  const textInfer = ratio('ratio tiny text-only infer wasm/PyTorch (same ops)');
+  const threads = /(\d+) thread/.exec(byName.get('tiny train wasm')?.note ?? '')?.[1];
   const subtitle = [
-    `tiny preset, batch 32, one run of bench/train-speed.bench.ts (${date.slice(0, 10)}), 2 shared vCPUs`,
-    `mmner ÷ PyTorch: training ${train ?? 'n/a'}×, inference ${infer ?? 'n/a'}× (fastest interleaved round of each)`,
+    `tiny preset, batch 32, one run of bench/train-speed.bench.ts (${date.slice(0, 10)}), 2 shared vCPUs${threads ? `, ${threads} wasm thread(s)` : ''}`,
+    `mmner ÷ PyTorch (fastest interleaved round of each): training ${train ?? 'n/a'}×, inference ${infer ?? 'n/a'}×`,
+    ...(textTrain ? [`text-only ablation: training ${textTrain}×, inference ${textInfer ?? 'n/a'}×`] : []),
   ];
   const engines = ['mmner (wasm)', 'PyTorch (same ops)', 'PyTorch (nn.LSTM)'];
   return {
@@ -49,7 +60,7 @@ export function perfChart(rows: readonly Row[], date: string): ChartSpec {
         field: 'task',
         type: 'nominal',
         title: null,
-        sort: ['training, examples/s'],
+        sort: TASKS.map(([, , task]) => task),
         header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold' },
       },
     },
