@@ -213,6 +213,14 @@ test('Identity shares its input: no copy, and the clone keeps its values through
   opt.dispose();
   tf.dispose([c, v, kept, zeros, init, w, before, g]);
   assert.equal(be.numDataIds(), buffers, 'every shared buffer freed with its last reference');
+  // Strings keep the stock copy, so tfjs's byte count stays right.
+  const bytes = tf.memory().numBytes;
+  const str = tf.tensor(['a', 'bc']);
+  const strClone = tf.clone(str);
+  str.dispose();
+  assert.deepEqual(await strClone.array(), ['a', 'bc']);
+  strClone.dispose();
+  assert.equal(tf.memory().numBytes, bytes);
 });
 
 test('registering twice is harmless', async () => {

@@ -10,17 +10,14 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput.js';
 import { equalConfig, isOurEqual } from './equal.js';
 import { gatherConfig, isOurGather } from './gather.js';
-import { identityConfig } from './identity.js';
+import { identityConfig, isOurIdentity } from './identity.js';
 import { oneHotConfig } from './oneHot.js';
 import { unsortedSegmentSumConfig } from './unsortedSegmentSum.js';
 
 /** Kernels that stock tfjs-backend-wasm lacks: added only while absent (a later tfjs may ship them). */
 const MISSING = [unsortedSegmentSumConfig, conv2DBackpropFilterConfig];
-/**
- * Stock kernels we replace: faster (Conv2DBackpropInput, Identity) or correct where stock is not
- * (OneHot).
- */
-const REPLACED = [conv2DBackpropInputConfig, identityConfig, oneHotConfig];
+/** Stock kernels we replace: faster (Conv2DBackpropInput) or correct where stock is not (OneHot). */
+const REPLACED = [conv2DBackpropInputConfig, oneHotConfig];
 
 /** Stock kernels we replaced, to put back with `restoreStockWasmKernels`. */
 const originals = new Map<string, tf.KernelConfig>();
@@ -64,6 +61,11 @@ export function registerWasmKernels(): string[] {
   if (gather && !isOurGather(gather)) {
     replace('GatherV2', gatherConfig(gather));
     done.push('GatherV2');
+  }
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity && !isOurIdentity(identity)) {
+    replace('Identity', identityConfig(identity));
+    done.push('Identity');
   }
   return done;
 }
