@@ -52,11 +52,11 @@ import {
 } from './torchRunner.js';
 import type { BenchRow } from './types.js';
 
-const TYPES = ['PER', 'LOC', 'ORG', 'MISC'];
+export const TYPES = ['PER', 'LOC', 'ORG', 'MISC'];
 /** bert-base-uncased's vocabulary size. */
 const VOCAB = 30_522;
 /** BERT-base, random weights (seeded). */
-const BERT: Partial<BertConfig> = {
+export const BERT: Partial<BertConfig> = {
   vocabSize: VOCAB,
   hiddenSize: 768,
   numLayers: 12,
@@ -79,7 +79,7 @@ function microSetting(): { batch: number; parts: number } | undefined {
 }
 
 /** The run config both engines follow: the paper preset, text-only, AdamW 0.01 and clipping at 5. */
-function runConfig(): RunConfig {
+export function runConfig(): RunConfig {
   const cfg = presetConfig('paper', TYPES, { seed: 1, ablation: 'text-only' });
   // The paper trains with Adam and no clipping; the comparison uses the trainer's usual AdamW
   // (no decay on biases and norms) and clipping, as `mmner train` does for tiny.
@@ -98,7 +98,7 @@ function tokenizer(): WordPieceTokenizer {
 }
 
 /** `n` sentences of WORDS single-token words with a few one- and two-word entities, deterministic. */
-function sentences(n: number): Sentence[] {
+export function sentences(n: number): Sentence[] {
   return Array.from({ length: n }, (_, b) => {
     const tokens = Array.from({ length: WORDS }, (_, j) => `w${(1009 + 7919 * (b * WORDS + j)) % 30_000}`);
     const tags = tokens.map((_, j) => {
@@ -111,8 +111,9 @@ function sentences(n: number): Sentence[] {
   });
 }
 
-function buildBertModel(cfg: RunConfig): MmnerModel {
-  const text = new BertEncoder(tokenizer(), BERT);
+/** The run config's model with a random-weight BERT of the given size. */
+export function buildBertModel(cfg: RunConfig, bert: Partial<BertConfig> = BERT): MmnerModel {
+  const text = new BertEncoder(tokenizer(), bert);
   return buildModel(cfg.model, { pretrained: { text, images: {} } });
 }
 
@@ -239,7 +240,7 @@ interface TorchResult {
 }
 
 /** The batch and sizes bench/torch/bert.py needs (laid out as BertEncoder lays it out). */
-function torchBatch(cfg: RunConfig, n: number): object {
+export function torchBatch(cfg: RunConfig, n: number, bertConfig: Partial<BertConfig> = BERT): object {
   const data = sentences(n);
   const tags = iob2Tags(TYPES);
   const index = new Map(tags.map((t, i) => [t, i]));
@@ -248,7 +249,7 @@ function torchBatch(cfg: RunConfig, n: number): object {
     maxLen: WORDS,
     tokens: data.map((s) => s.tokens),
   };
-  const bert = resolveBertConfig(BERT);
+  const bert = resolveBertConfig(bertConfig);
   const layout = layoutBatch(tokenizer(), text, bert.maxPositions);
   if (layout.rows !== n) throw new Error('bert-speed: a sentence needed two windows');
   const rules = allowedTransitions(tags);

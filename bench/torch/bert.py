@@ -10,6 +10,12 @@ first-subword index of each word, tags; a JSON file):
   loss: crfWeight x CRF NLL (mean over sentences, forbidden IOB2 moves masked; common.py);
   AdamW (no decay on biases and LayerNorm), gradient clipping by global norm.
 
+`--init FILE` starts from mmner's initial weights (a safetensors file with mmner's variable names,
+written by bench/parity.bench.ts) instead of torch's own random ones; `--record N` then trains N
+steps from there and prints each step's loss and time, for the loss-agreement check. `--device
+cuda` runs on the GPU (timings synchronise first), `--precision tf32|bf16` lets matmuls use
+TF32 or autocasts to bfloat16 (for reference; the comparison is fp32).
+
 `--micro N` splits the batch into N consecutive micro-batches (sizes differ by at most 1, longer
 first, as trainLoop's microBatches): each micro-batch's loss, weighted by its share of the batch,
 is backpropagated on its own (gradients accumulate in .grad), then one clip and one AdamW step.
@@ -24,10 +30,11 @@ Prints one JSON line: median train/infer ms, parameter count, threads, peak RSS.
 import argparse
 import json
 import math
+import time
 
 import torch
 import torch.nn.functional as F
-from common import Crf, LayerNorm, Linear, adamw, blas, median_ms, params, peak_rss_mb, uniform
+from common import Crf, LayerNorm, Linear, adamw, blas, load_safetensors, median_ms, params, peak_rss_mb, sync, uniform
 
 MASKED = -1e9
 INIT = 0.02 * math.sqrt(3)
@@ -93,6 +100,57 @@ class BertNer(torch.nn.Module):
         return self.crf.nll_mean(em, d["tags"], d["maskBT"]) * self.c["crfWeight"]
 
 
+def mmner_names(model):
+    """mmner's variable name -> this model's parameter (src/model/text/bert.ts, mmner.ts, crf)."""
+    out = {
+        "text.embeddings.word": model.word,
+        "text.embeddings.position": model.position,
+        "text.embeddings.tokenType": model.token_type,
+        "text.embeddings.norm.gamma": model.embedding_norm.gamma,
+        "text.embeddings.norm.beta": model.embedding_norm.beta,
+        "emission.kernel": model.emission.kernel,
+        "emission.bias": model.emission.bias,
+        "crf.transitions": model.crf.transitions,
+        "crf.start": model.crf.start,
+        "crf.end": model.crf.end,
+    }
+    for i, layer in enumerate(model.layers):
+        p = f"text.layers.{i}"
+        for ours, mod in [
+            ("attention.query", layer.query),
+            ("attention.key", layer.key),
+            ("attention.value", layer.value),
+            ("attention.output", layer.output),
+            ("intermediate", layer.intermediate),
+            ("output", layer.out),
+        ]:
+            out[f"{p}.{ours}.kernel"] = mod.kernel
+            out[f"{p}.{ours}.bias"] = mod.bias
+        for ours, norm in [("attention.norm", layer.attention_norm), ("output.norm", layer.output_norm)]:
+            out[f"{p}.{ours}.gamma"] = norm.gamma
+            out[f"{p}.{ours}.beta"] = norm.beta
+    return out
+
+
+def load_init(model, path):
+    """Copies mmner's initial weights in; every parameter must be named, with its shape."""
+    weights = load_safetensors(path)
+    names = mmner_names(model)
+    missing = sorted(set(names) - set(weights))
+    unexpected = sorted(set(weights) - set(names))
+    if missing or unexpected:
+        raise SystemExit(f"{path}: missing {missing[:5]}, unexpected {unexpected[:5]}")
+    with torch.no_grad():
+        for name, param in names.items():
+            if tuple(weights[name].shape) != tuple(param.shape):
+                raise SystemExit(f"{path}: {name} is {tuple(weights[name].shape)}, expected {tuple(param.shape)}")
+            param.copy_(weights[name])
+
+
+def to_device(d, device):
+    return {k: (v.to(device) if torch.is_tensor(v) else v) for k, v in d.items()}
+
+
 def tensors(j, start, end):
     """Sentences [start, end) of the batch (one row each: no sentence needs two windows)."""
     S, T = j["S"], j["T"]
@@ -134,23 +192,36 @@ def main():
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--infer", type=int, default=2)
     ap.add_argument("--micro", type=int, default=1)
+    ap.add_argument("--init", help="safetensors of mmner's initial weights (bench/parity.bench.ts)")
+    ap.add_argument("--record", type=int, default=0, help="train this many steps and print their losses")
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--precision", choices=["fp32", "tf32", "bf16"], default="fp32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    device = torch.device(a.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = a.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = a.precision == "tf32"
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=a.precision == "bf16")
     with open(a.batch) as f:
         j = json.load(f)
     c = j["config"]
     B = j["B"]
-    parts = [(tensors(j, s, e), (e - s) / B) for s, e in chunks(B, a.micro)]
-    whole = tensors(j, 0, B)
+    parts = [(to_device(tensors(j, s, e), device), (e - s) / B) for s, e in chunks(B, a.micro)]
+    whole = to_device(tensors(j, 0, B), device)
     model = BertNer(c)
+    if a.init:
+        load_init(model, a.init)
+    model.to(device)
     opt = adamw(model, c["lr"], c["weightDecay"])
 
     def step():
         opt.zero_grad(set_to_none=True)
         total = 0.0
         for d, share in parts:
-            loss = model.loss(d) * share if len(parts) > 1 else model.loss(d)
+            with autocast:
+                loss = model.loss(d) * share if len(parts) > 1 else model.loss(d)
             loss.backward()
             total += loss.item()
         torch.nn.utils.clip_grad_norm_(model.parameters(), c["clipNorm"])
@@ -158,28 +229,38 @@ def main():
         return total
 
     def infer():
-        em = model.forward(whole, False)
-        model.crf.viterbi(em, j["lengths"])
+        with autocast:
+            em = model.forward(whole, False)
+        model.crf.viterbi(em.float(), j["lengths"])
 
-    train_ms = median_ms(step, a.warmup, a.steps)
+    out = {}
+    if a.record > 0:
+        losses, times = [], []
+        for _ in range(a.record):
+            sync()
+            t0 = time.perf_counter()
+            losses.append(step())
+            sync()
+            times.append((time.perf_counter() - t0) * 1000)
+        out.update(losses=losses, stepMs=times)
+    train_ms = median_ms(step, a.warmup, a.steps) if a.steps > 0 else None
     infer_ms = None
     if a.infer > 0:
         with torch.no_grad():
             infer_ms = median_ms(infer, 1, a.infer)
-    print(
-        json.dumps(
-            {
-                "trainMs": train_ms,
-                "inferMs": infer_ms,
-                "params": params(model),
-                "threads": torch.get_num_threads(),
-                "torch": torch.__version__,
-                "blas": blas(),
-                "micro": len(parts),
-                "peakRssMb": peak_rss_mb(),
-            }
-        )
+    out.update(
+        trainMs=train_ms,
+        inferMs=infer_ms,
+        params=params(model),
+        threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        blas=blas() if device.type == "cpu" else torch.cuda.get_device_name(device),
+        device=str(device),
+        precision=a.precision,
+        micro=len(parts),
+        peakRssMb=peak_rss_mb(),
     )
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

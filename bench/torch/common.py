@@ -5,6 +5,7 @@ after reading emissions back), AdamW with mmner's no-decay group, and the figure
 reports (BLAS in use, peak RSS).
 """
 
+import json
 import math
 import resource
 import statistics
@@ -85,7 +86,7 @@ class Crf(torch.nn.Module):
         oh = F.one_hot(tags, k).float()
         emitted = ((oh * em).sum(2) * mask).sum(1)
         started = (oh[:, 0] * start).sum(1)
-        mask_next = torch.cat([mask[:, 1:], torch.zeros(B, 1)], 1)
+        mask_next = torch.cat([mask[:, 1:], torch.zeros(B, 1, device=mask.device)], 1)
         ended = ((oh * (mask - mask_next).unsqueeze(2)).sum(1) * end).sum(1)
         total = emitted + started + ended
         if T > 1:
@@ -128,15 +129,41 @@ def adamw(model, lr, weight_decay):
     )
 
 
+def sync():
+    """Waits for queued GPU work (a no-op on the CPU), so that wall times include it."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def median_ms(fn, warmup, runs):
     """Median wall time of `fn()` in ms over `runs` calls after `warmup` untimed ones."""
     times = []
     for i in range(warmup + runs):
+        sync()
         t0 = time.perf_counter()
         fn()
+        sync()
         if i >= warmup:
             times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times) if times else None
+
+
+def load_safetensors(path):
+    """Name -> float32 tensor from a safetensors file (F32 only: what mmner writes for its weights)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + n])
+    body = raw[8 + n :]
+    out = {}
+    for name, meta in header.items():
+        if name == "__metadata__":
+            continue
+        if meta["dtype"] != "F32":
+            raise ValueError(f"{path}: {name} is {meta['dtype']}, expected F32")
+        a, b = meta["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(body[a:b]), dtype=torch.float32).view(*meta["shape"]).clone()
+    return out
 
 
 def blas():
