@@ -1,6 +1,6 @@
 /**
  * Same weights, same batch, same optimizer, two engines: the BERT text model of
- * bert-speed.bench.ts (the `paper` preset, text only: BERT → first subwords → emissions → CRF)
+ * bertModel.ts (the `paper` preset, text only: BERT → first subwords → emissions → CRF)
  * trained for a few steps by mmner on one backend and by PyTorch (bench/torch/bert.py) on one
  * device, from ONE set of initial weights (ours, written as safetensors and loaded by bert.py),
  * dropout off. The losses of the first steps must agree in fp32; each side's step time is
@@ -26,7 +26,7 @@ import { type BackendName, initBackend } from '../src/train/backends.js';
 import { trainLoop } from '../src/train/loop.js';
 import { AdamW } from '../src/train/optimizer.js';
 import { BatchSampler } from '../src/train/sampler.js';
-import { BERT, buildBertModel, runConfig, sentences, torchBatch } from './bert-speed.bench.js';
+import { BERT, buildBertModel, runConfig, sentences, torchBatch } from './bertModel.js';
 import { envInt, median, round, runTorchScript, torchMissing } from './torchRunner.js';
 
 export type Precision = 'fp32' | 'tf32' | 'bf16';
@@ -175,11 +175,12 @@ function options(): ParityOptions {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** The command line: prints the table, `--out FILE` also writes the result as JSON. */
+export async function main(): Promise<void> {
   const missing = torchMissing();
   if (missing) {
     console.error(`parity: skipped: ${missing}`);
-    process.exit(0);
+    return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'mmner-parity-'));
   try {
@@ -225,4 +226,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Run directly (tsx). The GPU bundle (scripts/gpu-pack.mjs) calls main() itself: in a bundle every
+// module's import.meta.url is the bundle's, so an import.meta.url check would fire there too.
+if (
+  process.argv[1] &&
+  fileURLToPath(import.meta.url) === process.argv[1] &&
+  process.argv[1].endsWith('.ts')
+) {
+  await main();
 }

@@ -99,7 +99,8 @@ async function loadWebgpu(): Promise<void> {
       'no WebGPU adapter (no GPU, or the Vulkan loader libvulkan1 / the GPU driver ICD is missing)',
     );
   }
-  await importOptional('@tensorflow/tfjs-backend-webgpu');
+  // A bundle that includes the backend (scripts/gpu-pack.mjs) has registered it already.
+  if (!tf.findBackendFactory('webgpu')) await importOptional('@tensorflow/tfjs-backend-webgpu');
 }
 
 export const BACKENDS: Readonly<Record<BackendName, BackendSpec>> = Object.freeze({
