@@ -12,7 +12,10 @@
  * Knobs: MMNER_BENCH_BACKEND (ours: wasm, default; webgpu, cpu, tensorflow), MMNER_TORCH_DEVICE
  * (cpu, default; cuda), MMNER_TORCH_PRECISIONS (comma list, default fp32; fp32 first, then e.g.
  * tf32,bf16 for reference), MMNER_BENCH_BERT_SIZE (base, default; small: 2 layers of 64),
- * MMNER_BENCH_BERT_BATCH (default 8), MMNER_BENCH_STEPS (default 5), MMNER_BENCH_BERT_WORDS.
+ * MMNER_BENCH_BERT_BATCH (default 8), MMNER_BENCH_STEPS (default 5), MMNER_BENCH_BERT_WORDS,
+ * MMNER_BENCH_LR (default: the preset's 5e-5, constant, no warm-up).
+ * The losses are printed, not judged: without warm-up a random post-LN BERT-base swings from step
+ * 3 on (148 → 194 → 89 → 292 → 330 at 5e-5), which amplifies rounding differences.
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,6 +175,7 @@ function options(): ParityOptions {
     batch: envInt('MMNER_BENCH_BERT_BATCH', 8),
     steps: Math.max(2, envInt('MMNER_BENCH_STEPS', 5)),
     threads: envInt('MMNER_TORCH_THREADS', 2),
+    ...(process.env.MMNER_BENCH_LR ? { lr: Number(process.env.MMNER_BENCH_LR) } : {}),
   };
 }
 
