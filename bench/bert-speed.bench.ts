@@ -28,12 +28,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBatch } from '../src/model/batch.js';
-import type { ModelBatch } from '../src/model/mmner.js';
 import { initBackend } from '../src/train/backends.js';
-import { trainLoop } from '../src/train/loop.js';
-import { AdamW } from '../src/train/optimizer.js';
-import { BatchSampler } from '../src/train/sampler.js';
-import { buildBertModel, runConfig, sentences, torchBatch, WORDS } from './bertModel.js';
+import { buildBertModel, runConfig, sentences, torchBatch, trainSteps, WORDS } from './bertModel.js';
 import {
   envInt,
   median,
@@ -88,28 +84,17 @@ async function child(spec: ChildSpec): Promise<void> {
   const params = [...model.namedVariables().values()]
     .filter((v) => v.trainable)
     .reduce((p, v) => p + v.size, 0);
-  const optimizer = new AdamW({ weightDecay: cfg.train.weightDecay });
   const stamps: number[] = [];
-  await trainLoop<ModelBatch>({
+  await trainSteps(
     model,
-    sampler: new BatchSampler(
-      data.map((s) => s.lang),
-      { batchSize: spec.batch, seed: 1 },
-    ),
-    makeBatch: (idx) =>
-      makeBatch(
-        model,
-        idx.map((i) => data[i]!),
-      ),
-    optimizer,
-    schedule: () => cfg.train.lr,
-    clipNorm: cfg.train.clipNorm,
-    steps: spec.warm + spec.steps,
-    ...(spec.micro > 1 ? { microBatches: spec.micro } : {}),
-    onEvent: (e) => {
+    cfg,
+    data,
+    spec.warm + spec.steps,
+    (e) => {
       if (e.type === 'runStart' || e.type === 'step') stamps.push(performance.now());
     },
-  });
+    spec.micro,
+  );
   const d = stamps.slice(1).map((t, i) => t - stamps[i]!);
   const result: OursResult = {
     trainMs: median(d.slice(spec.warm)),
@@ -132,7 +117,6 @@ async function child(spec: ChildSpec): Promise<void> {
   const heap = wasmHeapBytes();
   if (heap) result.heapMb = heap / 2 ** 20;
   result.peakRssMb = peakRssMb();
-  optimizer.dispose();
   model.dispose();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -159,13 +143,14 @@ function runOurs(spec: ChildSpec, tries = 3): OursResult | { error: string } {
     return runOurs(spec, tries - 1);
   }
   const text = `${r.stderr ?? ''}`;
+  // The wasm module turns any uncaught error into `Aborted(<error>)`; out of heap it is `Aborted()`.
   const oom =
-    /out of memory|memory access out of bounds|Aborted\(|Cannot enlarge memory|Array buffer allocation failed/i.exec(
+    /out of memory|memory access out of bounds|Aborted\(\)|Aborted\(OOM|Cannot enlarge memory|Array buffer allocation failed/i.exec(
       text,
     );
   return {
     error: oom
-      ? `out of memory ("${oom[0].replace(/\($/, '()')}" in wasm; the wasm32 heap stops at 4 GB)`
+      ? `out of memory ("${oom[0]}" in wasm; the wasm32 heap stops at 4 GB)`
       : `exit ${r.status ?? r.signal}: ${text.trim().split('\n').slice(-3).join(' ').slice(0, 300)}`,
   };
 }

@@ -4,13 +4,19 @@
  * BERT (BERT-base by default), a synthetic vocabulary `w0 … w30516` and synthetic sentences, and
  * the batch file bench/torch/bert.py reads. No side effects on import.
  */
+
+import type { TrainEvent } from '../src/core/run/events.js';
 import { WordPieceTokenizer } from '../src/core/tokenize/wordpiece.js';
 import type { Sentence } from '../src/core/types.js';
+import { makeBatch } from '../src/model/batch.js';
 import { buildModel } from '../src/model/build.js';
 import { presetConfig, type RunConfig } from '../src/model/config.js';
 import { allowedTransitions, iob2Tags } from '../src/model/crf/tags.js';
-import type { MmnerModel } from '../src/model/mmner.js';
+import type { MmnerModel, ModelBatch } from '../src/model/mmner.js';
 import { type BertConfig, BertEncoder, layoutBatch, resolveBertConfig } from '../src/model/text/bert.js';
+import { trainLoop } from '../src/train/loop.js';
+import { AdamW } from '../src/train/optimizer.js';
+import { BatchSampler } from '../src/train/sampler.js';
 import { crfRulesJson, envInt } from './torchRunner.js';
 
 export const TYPES = ['PER', 'LOC', 'ORG', 'MISC'];
@@ -111,4 +117,41 @@ export function torchBatch(cfg: RunConfig, n: number, bertConfig: Partial<BertCo
       crf: crfRulesJson(rules),
     },
   };
+}
+
+/**
+ * `steps` trainer-loop steps of `model` on `data` (one batch of all of it), AdamW as `cfg` says,
+ * the constant learning rate `cfg.train.lr` (no warm-up), clipping at `cfg.train.clipNorm`.
+ */
+export async function trainSteps(
+  model: MmnerModel,
+  cfg: RunConfig,
+  data: Sentence[],
+  steps: number,
+  onEvent: (e: TrainEvent) => void,
+  microBatches = 1,
+): Promise<void> {
+  const optimizer = new AdamW({ weightDecay: cfg.train.weightDecay });
+  try {
+    await trainLoop<ModelBatch>({
+      model,
+      sampler: new BatchSampler(
+        data.map((s) => s.lang),
+        { batchSize: data.length, seed: 1 },
+      ),
+      makeBatch: (idx) =>
+        makeBatch(
+          model,
+          idx.map((i) => data[i]!),
+        ),
+      optimizer,
+      schedule: () => cfg.train.lr,
+      clipNorm: cfg.train.clipNorm,
+      steps,
+      ...(microBatches > 1 ? { microBatches } : {}),
+      onEvent,
+    });
+  } finally {
+    optimizer.dispose();
+  }
 }

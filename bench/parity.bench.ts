@@ -21,15 +21,10 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeBatch } from '../src/model/batch.js';
-import type { ModelBatch } from '../src/model/mmner.js';
 import type { BertConfig } from '../src/model/text/bert.js';
 import { encodeSafetensors } from '../src/model/weights/write.js';
 import { type BackendName, initBackend } from '../src/train/backends.js';
-import { trainLoop } from '../src/train/loop.js';
-import { AdamW } from '../src/train/optimizer.js';
-import { BatchSampler } from '../src/train/sampler.js';
-import { BERT, buildBertModel, runConfig, sentences, torchBatch } from './bertModel.js';
+import { BERT, buildBertModel, runConfig, sentences, torchBatch, trainSteps } from './bertModel.js';
 import { envInt, median, round, runTorchScript, torchMissing } from './torchRunner.js';
 
 export type Precision = 'fp32' | 'tf32' | 'bf16';
@@ -105,36 +100,15 @@ export async function bertParity(o: ParityOptions, dir: string): Promise<ParityR
       ),
     );
     writeFileSync(batchFile, JSON.stringify(torchBatch(cfg, o.batch, bert)));
-    const optimizer = new AdamW({ weightDecay: cfg.train.weightDecay });
     let last = performance.now();
-    try {
-      await trainLoop<ModelBatch>({
-        model,
-        sampler: new BatchSampler(
-          data.map((s) => s.lang),
-          { batchSize: o.batch, seed: 1 },
-        ),
-        makeBatch: (idx) =>
-          makeBatch(
-            model,
-            idx.map((i) => data[i]!),
-          ),
-        optimizer,
-        schedule: () => cfg.train.lr,
-        clipNorm: cfg.train.clipNorm,
-        steps: o.steps,
-        onEvent: (e) => {
-          if (e.type === 'runStart') last = performance.now();
-          if (e.type !== 'step') return;
-          const now = performance.now();
-          ours.losses.push(e.loss.total!);
-          ours.stepMs.push(now - last);
-          last = now;
-        },
-      });
-    } finally {
-      optimizer.dispose();
-    }
+    await trainSteps(model, cfg, data, o.steps, (e) => {
+      if (e.type === 'runStart') last = performance.now();
+      if (e.type !== 'step') return;
+      const now = performance.now();
+      ours.losses.push(e.loss.total!);
+      ours.stepMs.push(now - last);
+      last = now;
+    });
   } finally {
     model.dispose();
   }
