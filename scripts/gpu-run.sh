@@ -19,8 +19,13 @@ mkdir -p "$OUT"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-tar -xJf "$PACK/node.tar.xz" -C "$WORK"
-tar -xJf "$PACK/webgpu.tar.xz" -C "$PACK"   # → gpu-pack/node_modules/webgpu, beside the bundle
+# tar needs the xz binary for .tar.xz; Python's tarfile does not (Python is there for torch anyway).
+untar_xz() {
+  if command -v xz > /dev/null; then tar -xJf "$1" -C "$2"
+  else python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"; fi
+}
+untar_xz "$PACK/node.tar.xz" "$WORK"
+untar_xz "$PACK/webgpu.tar.xz" "$PACK"   # → gpu-pack/node_modules/webgpu, beside the bundle
 dpkg -x "$PACK"/libvulkan1_*.deb "$WORK/vulkan"
 export LD_LIBRARY_PATH="$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 # Dawn finds the NVIDIA driver through its Vulkan ICD file; it is not always in a standard place.
