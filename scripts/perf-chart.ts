@@ -26,12 +26,11 @@ const TASKS = [
 ] as const;
 
 /** Bars: [row name, engine label, task], the text-only rows where the run has them. */
-const BARS: [string, string, string][] = TASKS.flatMap(([model, what, task]) => [
-  [`${model} ${what} wasm`, 'mmner (wasm)', task] as [string, string, string],
-  [`${model} ${what} PyTorch (same ops)`, 'PyTorch (same ops)', task] as [string, string, string],
-  ...(what === 'train'
-    ? [[`${model} ${what} PyTorch (nn.LSTM)`, 'PyTorch (nn.LSTM)', task] as [string, string, string]]
-    : []),
+type Bar = [row: string, engine: string, task: string];
+const BARS: Bar[] = TASKS.flatMap(([model, what, task]): Bar[] => [
+  [`${model} ${what} wasm`, 'mmner (wasm)', task],
+  [`${model} ${what} PyTorch (same ops)`, 'PyTorch (same ops)', task],
+  ...(what === 'train' ? [[`${model} ${what} PyTorch (nn.LSTM)`, 'PyTorch (nn.LSTM)', task] as Bar] : []),
 ]);
 
 export function perfChart(rows: readonly Row[], date: string): ChartSpec {
