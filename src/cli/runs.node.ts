@@ -41,6 +41,7 @@ import { type Checkpoint, restoreCheckpoint } from '../train/checkpoint.js';
 import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../train/checkpoint.node.js';
 import type { Observer } from '../train/events.js';
 import { type TrainResult, trainLoop } from '../train/loop.js';
+import { mentionReplacer } from '../train/mentionReplace.js';
 import { AdamW, NO_DECAY_PATTERN } from '../train/optimizer.js';
 import { BatchSampler } from '../train/sampler.js';
 import { makeSchedule } from '../train/schedule.js';
@@ -407,6 +408,8 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     vocab: TextVocab.fromJSON(cfg.vocab),
     pretrained: await loadPretrained(withoutOnnxBranches(cfg.model)),
   });
+  // Checked here too: a bad probability is refused before config.json is written.
+  const sentencesOf = mentionReplacer(train, cfg.train.mentionReplace ?? 0, cfg.train.seed);
   if (!options.resume) await run.writeConfig(cfg);
   const imagePath = (s: Sentence) => (s.image ? data.imagePaths.get(s.image) : undefined);
   await features?.fill([...train, ...dev, ...(data.splits.test ?? [])], imagePath);
@@ -428,7 +431,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     groups: optimizerGroups(t.encoderLr / t.lr),
   });
   const toBatch = (indices: number[]): ModelBatch => {
-    const part = indices.map((i) => train[i]!);
+    const part = sentencesOf(indices);
     const batch = makeBatch(model, part, pixels?.batch(part));
     if (features) batch.imageFeatures = features.batch(part, imagePath);
     return batch;

@@ -115,6 +115,11 @@ export interface TrainConfig {
    * contrastive negatives then come from the micro-batch only. Absent = 1 (no split).
    */
   microBatches?: number;
+  /**
+   * Mention replacement in training (src/train/mentionReplace.ts): the probability that an
+   * entity mention is swapped for another training mention of its type. 0 or absent = off.
+   */
+  mentionReplace?: number;
   seed: number;
 }
 
@@ -151,6 +156,7 @@ function tinyPreset(entityTypes: string[], seed: number): RunConfig {
       patience: 4,
       keepCheckpoints: 2,
       checkpointEvery: 0,
+      mentionReplace: 0,
       seed,
     },
   };
@@ -184,6 +190,7 @@ function paperPreset(entityTypes: string[], seed: number): RunConfig {
       patience: 0,
       keepCheckpoints: 2,
       checkpointEvery: 0,
+      mentionReplace: 0,
       seed,
     },
   };

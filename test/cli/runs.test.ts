@@ -105,6 +105,43 @@ test('cancel saves a checkpoint; --resume continues to the same losses as an uni
   );
 });
 
+test('mention replacement: saved in config.json, changes the batches, and a cancelled run resumes to the same losses', async () => {
+  const base = { data, epochs: 1, limit: 100, ablation: 'text-only' as const };
+  const mr = ['train.mentionReplace=0.5'];
+  const plain = join(root, 'mr-off');
+  const whole = join(root, 'mr-whole');
+  const cutOut = join(root, 'mr-cut');
+  await trainRun({ ...base, out: plain });
+  await trainRun({ ...base, out: whole, set: mr });
+  const config = JSON.parse(readFileSync(join(whole, 'config.json'), 'utf8')) as RunFile;
+  assert.equal(config.train.mentionReplace, 0.5);
+  // Same seed and sentence order; only the names differ, so some step's loss differs.
+  const off = stepLosses(plain);
+  const on = stepLosses(whole);
+  assert.equal(off.length, on.length);
+  assert.notDeepEqual(on, off);
+  const controller = new AbortController();
+  const cut = await trainRun({
+    ...base,
+    out: cutOut,
+    set: mr,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'step' && e.step === 2) controller.abort();
+    },
+  });
+  assert.equal(cut.result.reason, 'interrupted');
+  await trainRun({ data: '', out: cutOut, resume: true });
+  assert.deepEqual(stepLosses(cutOut), on);
+  // A probability that is not one is refused before anything is written.
+  const bad = join(root, 'mr-bad');
+  await assert.rejects(
+    trainRun({ ...base, out: bad, set: ['train.mentionReplace=1.5'] }),
+    /train\.mentionReplace must be a probability in \[0, 1\], got 1\.5/,
+  );
+  assert.ok(!existsSync(join(bad, 'config.json')));
+});
+
 test('a folder without a manifest is a clear error', async () => {
   await assert.rejects(trainRun({ data: root, out: join(root, 'run-c') }), /not a dataset manifest/);
 });
