@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../../src/train/backends.js';
+import { LOOP_MIN_MACS } from '../../src/train/kernels/batchMatMul.js';
 import { registerWasmKernels } from '../../src/train/kernels/index.js';
 import { AdamW } from '../../src/train/optimizer.js';
 
@@ -104,6 +105,64 @@ test('BatchMatMul matches cpu for every transpose combination, rank 2 to 4', asy
       }
     }
   }
+});
+
+test('batched BatchMatMul big enough to loop the XNNPACK path matches cpu, and only those loop', async () => {
+  // [a batch, b batch, m, k, n]: above LOOP_MIN_MACS (attention-like, rank 3 and 4), below it,
+  // and broadcast batches (which stay with stock).
+  const cases: [number[], number[], number, number, number][] = [
+    [[6], [6], 15, 50, 64],
+    [[2, 3], [2, 3], 16, 20, 24],
+    [[5], [5], 4, 4, 4],
+    [[4], [1], 20, 16, 30],
+    [[2, 3], [3], 12, 24, 16],
+  ];
+  await tf.setBackend('wasm');
+  const internals = (
+    tf.backend() as unknown as { wasm: { tfjs: { registerTensor: (...a: number[]) => void } } }
+  ).wasm.tfjs;
+  const register = internals.registerTensor;
+  let views = 0;
+  internals.registerTensor = (...args: number[]) => {
+    views++;
+    register(...args);
+  };
+  try {
+    for (const [ba, bb, m, k, n] of cases) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          views = 0;
+          await sameOnBoth(`matMul ${ba}·${bb} ${m}x${k}x${n} ${ta} ${tb}`, () => {
+            const a = randT([...ba, ...(ta ? [k, m] : [m, k])], m + k + 1);
+            const b = randT([...bb, ...(tb ? [n, k] : [k, n])], k + n + 2);
+            return [tf.matMul(a, b, ta, tb)];
+          });
+          const looped = ba.join() === bb.join() && m * k * n >= LOOP_MIN_MACS;
+          const batch = size(ba);
+          // Each looped matrix registers three views (a, b, out) besides the real tensors.
+          if (looped) assert.ok(views >= 3 * batch, `${ba} ${m}x${k}x${n}: ${views} registrations`);
+          else assert.ok(views < 3 * batch, `${ba} ${m}x${k}x${n} should stay stock: ${views}`);
+        }
+      }
+    }
+  } finally {
+    internals.registerTensor = register;
+  }
+});
+
+test('the looped path leaves nothing behind: heap, tensors and backend buffers flat over many calls', async () => {
+  await tf.setBackend('wasm');
+  const backend = tf.backend() as unknown as { numDataIds(): number; wasm: { HEAPU8: Uint8Array } };
+  const a = randT([32, 15, 50], 3);
+  const b = randT([32, 64, 50], 4);
+  const run = () => tf.tidy(() => tf.sum(tf.matMul(a, b, false, true)).dataSync());
+  run();
+  const before = [backend.wasm.HEAPU8.length, tf.memory().numTensors, backend.numDataIds()];
+  // 300 calls × 32 matrices: an XNNPACK operator (packed 64×50 weights) leaked per view would
+  // grow the heap by ~120 MB.
+  for (let i = 0; i < 300; i++) run();
+  assert.deepEqual([backend.wasm.HEAPU8.length, tf.memory().numTensors, backend.numDataIds()], before);
+  tf.dispose([a, b]);
 });
 
 // [input NHWC, filter, strides, pad]

@@ -15,6 +15,23 @@ export interface WasmBackend {
   disposeData(dataId: tf.DataId): boolean;
 }
 
+/** Internals of `BackendWasm` the looped BatchMatMul needs (checked against 4.22.0). */
+export interface WasmBackendInternals extends WasmBackend {
+  /** Per tensor: its C-side id and its byte offset on the heap. */
+  dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
+  /** The next free C-side tensor id (the backend increments it for every tensor it registers). */
+  dataIdNextNumber: number;
+  wasm: {
+    cwrap(name: string, ret: null, args: string[]): (...args: unknown[]) => void;
+    tfjs: {
+      /** Makes `size` floats at byte `offset` known to C++ as tensor `id` (no allocation). */
+      registerTensor(id: number, size: number, offset: number): void;
+      /** Forgets tensor `id` on the C++ side (and its cached XNNPACK operators); frees nothing. */
+      disposeData(id: number): void;
+    };
+  };
+}
+
 /** Same data, another shape (a view, not a copy: never dispose it). */
 export function view(info: TensorInfo, shape: number[]): TensorInfo {
   return { dataId: info.dataId, shape, dtype: info.dtype };
