@@ -200,7 +200,20 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
     const got = product();
     let err = 0;
     for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(want[i] - got[i]));
-    console.log(JSON.stringify({ threads: w.getThreadsCount(), err }));
+    // A batched product stays on stock's loop with threads (no per-matrix views registered).
+    const x = tf.tensor3d(a.slice(0, 6 * 15 * 50), [6, 15, 50]);
+    const y = tf.tensor3d(b.slice(0, 6 * 50 * 64), [6, 50, 64]);
+    const internals = tf.backend().wasm.tfjs;
+    const register = internals.registerTensor;
+    let views = 0;
+    internals.registerTensor = (...args) => { views++; register(...args); };
+    const batched = tf.matMul(x, y).dataSync();
+    internals.registerTensor = register;
+    await tf.setBackend('cpu');
+    const batchedWant = tf.matMul(x, y).dataSync();
+    let batchedErr = 0;
+    for (let i = 0; i < batched.length; i++) batchedErr = Math.max(batchedErr, Math.abs(batched[i] - batchedWant[i]));
+    console.log(JSON.stringify({ threads: w.getThreadsCount(), err, views, batchedErr }));
   `;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     encoding: 'utf8',
@@ -209,7 +222,14 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
   });
   assert.equal(r.error, undefined, `the child did not exit by itself: ${r.error?.message}`);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { threads: number; err: number };
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+    threads: number;
+    err: number;
+    views: number;
+    batchedErr: number;
+  };
   assert.equal(out.threads, 2);
   assert.ok(out.err < 1e-3, `max error ${out.err}`);
+  assert.ok(out.views < 6, `${out.views} tensors registered: the looped path ran on 2 threads`);
+  assert.ok(out.batchedErr < 1e-3, `batched max error ${out.batchedErr}`);
 });

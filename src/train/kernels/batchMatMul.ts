@@ -59,6 +59,16 @@ const outer = (x: TensorInfo) => x.shape.slice(0, -2).reduce((p, d) => p * d, 1)
  */
 export const LOOP_MIN_MACS = 4096;
 
+const threadCounts = new WeakMap<object, number>();
+/** XNNPACK's thread count for this wasm module (asked once). */
+function threadsOf(backend: WasmBackendInternals): number {
+  const known = threadCounts.get(backend.wasm);
+  if (known !== undefined) return known;
+  const n = backend.wasm.tfjs.getThreadsCount();
+  threadCounts.set(backend.wasm, n);
+  return n;
+}
+
 const NN_ARGS = ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number'];
 const nnEntry = new WeakMap<object, (...args: unknown[]) => void>();
 const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
@@ -138,9 +148,11 @@ const batchMatMul: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   }
   const [ra, rb] = [a.shape.length, b.shape.length];
   const macs = a.shape[ra - 2]! * a.shape[ra - 1]! * b.shape[transposeB ? rb - 2 : rb - 1]!;
-  // Equal batch dims only (broadcasting stays with stock), and matrices big enough to pay.
+  // Equal batch dims only (broadcasting stays with stock), matrices big enough to pay, and one
+  // thread: with XNNPACK on 2 threads every tiny call wakes the pool, and the attention products
+  // of the tiny step took 55 ms looped against stock's 45 (2026-12-07).
   const sameBatch = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-  if (!sameBatch || macs < LOOP_MIN_MACS) return stockCall();
+  if (!sameBatch || macs < LOOP_MIN_MACS || threadsOf(wasm) > 1) return stockCall();
   return batchedVia(wasm, a, b, transposeA, transposeB);
 };
 

@@ -28,6 +28,8 @@ export interface WasmBackendInternals extends WasmBackend {
       registerTensor(id: number, size: number, offset: number): void;
       /** Forgets tensor `id` on the C++ side (and its cached XNNPACK operators); frees nothing. */
       disposeData(id: number): void;
+      /** XNNPACK's thread count (1 on the stock single-threaded build). */
+      getThreadsCount(): number;
     };
   };
 }
