@@ -408,7 +408,7 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     vocab: TextVocab.fromJSON(cfg.vocab),
     pretrained: await loadPretrained(withoutOnnxBranches(cfg.model)),
   });
-  // Checked here too: a bad probability is refused before config.json is written.
+  // Built before config.json is written, so a bad probability leaves no half run.
   const sentencesOf = mentionReplacer(train, cfg.train.mentionReplace ?? 0, cfg.train.seed);
   if (!options.resume) await run.writeConfig(cfg);
   const imagePath = (s: Sentence) => (s.image ? data.imagePaths.get(s.image) : undefined);

@@ -11,7 +11,7 @@
 import { MmnerError } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { spansToTags, tagsToSpans } from '../core/schemes/index.js';
-import type { Sentence } from '../core/types.js';
+import type { Sentence, Span } from '../core/types.js';
 
 /** The training mentions of each entity type, one entry per occurrence. */
 export class MentionPool {
@@ -47,7 +47,7 @@ export function replaceMentions(sentence: Sentence, pool: MentionPool, p: number
   const spans = tagsToSpans(sentence.tags);
   if (spans.length === 0) return sentence;
   const tokens: string[] = [];
-  const out: { type: string; start: number; end: number }[] = [];
+  const out: Span[] = [];
   let at = 0;
   let changed = false;
   for (const span of spans) {
