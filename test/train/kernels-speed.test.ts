@@ -198,8 +198,8 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
     const want = product();
     await initBackend('wasm');
     const got = product();
-    let err = 0;
-    for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(want[i] - got[i]));
+    const maxDiff = (p, q) => p.reduce((m, v, i) => Math.max(m, Math.abs(v - q[i])), 0);
+    const err = maxDiff(want, got);
     // A batched product stays on stock's loop with threads (no per-matrix views registered).
     const x = tf.tensor3d(a.slice(0, 6 * 15 * 50), [6, 15, 50]);
     const y = tf.tensor3d(b.slice(0, 6 * 50 * 64), [6, 50, 64]);
@@ -211,8 +211,7 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
     internals.registerTensor = register;
     await tf.setBackend('cpu');
     const batchedWant = tf.matMul(x, y).dataSync();
-    let batchedErr = 0;
-    for (let i = 0; i < batched.length; i++) batchedErr = Math.max(batchedErr, Math.abs(batched[i] - batchedWant[i]));
+    const batchedErr = maxDiff(batched, batchedWant);
     console.log(JSON.stringify({ threads: w.getThreadsCount(), err, views, batchedErr }));
   `;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {

@@ -59,16 +59,6 @@ const outer = (x: TensorInfo) => x.shape.slice(0, -2).reduce((p, d) => p * d, 1)
  */
 export const LOOP_MIN_MACS = 4096;
 
-const threadCounts = new WeakMap<object, number>();
-/** XNNPACK's thread count for this wasm module (asked once). */
-function threadsOf(backend: WasmBackendInternals): number {
-  const known = threadCounts.get(backend.wasm);
-  if (known !== undefined) return known;
-  const n = backend.wasm.tfjs.getThreadsCount();
-  threadCounts.set(backend.wasm, n);
-  return n;
-}
-
 const NN_ARGS = ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number'];
 const nnEntry = new WeakMap<object, (...args: unknown[]) => void>();
 const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
@@ -152,7 +142,7 @@ const batchMatMul: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   // thread: with XNNPACK on 2 threads every tiny call wakes the pool, and the attention products
   // of the tiny step took 55 ms looped against stock's 45 (2026-12-07).
   const sameBatch = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-  if (!sameBatch || macs < LOOP_MIN_MACS || threadsOf(wasm) > 1) return stockCall();
+  if (!sameBatch || macs < LOOP_MIN_MACS || wasm.wasm.tfjs.getThreadsCount() > 1) return stockCall();
   return batchedVia(wasm, a, b, transposeA, transposeB);
 };
 
