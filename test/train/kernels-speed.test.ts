@@ -190,6 +190,14 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
   const code = `
     import * as tf from '@tensorflow/tfjs';
     import * as w from '@tensorflow/tfjs-backend-wasm';
+    import fs from 'node:fs';
+    import { syncBuiltinESMExports } from 'node:module';
+    // Count writes of the pool's worker script: rewriting it under a worker still reading it made
+    // that worker exit before loading (Node exit 13 under load).
+    const write = fs.writeFileSync;
+    let workerWrites = 0;
+    fs.writeFileSync = (file, ...rest) => { if (String(file).endsWith('worker.cjs')) workerWrites++; return write(file, ...rest); };
+    syncBuiltinESMExports();
     const { initBackend } = await import(${JSON.stringify(new URL('../../src/train/backends.ts', import.meta.url).href)});
     const a = Array.from({ length: 256 * 300 }, (_, i) => ((i * 7919) % 1000) / 500 - 1);
     const b = Array.from({ length: 300 * 200 }, (_, i) => ((i * 104729) % 1000) / 500 - 1);
@@ -212,7 +220,7 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
     await tf.setBackend('cpu');
     const batchedWant = tf.matMul(x, y).dataSync();
     const batchedErr = maxDiff(batched, batchedWant);
-    console.log(JSON.stringify({ threads: w.getThreadsCount(), err, views, batchedErr }));
+    console.log(JSON.stringify({ threads: w.getThreadsCount(), err, views, batchedErr, workerWrites }));
   `;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     encoding: 'utf8',
@@ -226,8 +234,10 @@ test('wasm starts threaded in Node (MMNER_WASM_THREADS=2), matches cpu, and lets
     err: number;
     views: number;
     batchedErr: number;
+    workerWrites: number;
   };
   assert.equal(out.threads, 2);
+  assert.equal(out.workerWrites, 1, 'the pool worker script is written once');
   assert.ok(out.err < 1e-3, `max error ${out.err}`);
   assert.ok(out.views < 6, `${out.views} tensors registered: the looped path ran on 2 threads`);
   assert.ok(out.batchedErr < 1e-3, `batched max error ${out.batchedErr}`);

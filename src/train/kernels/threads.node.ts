@@ -29,9 +29,8 @@ const PRELUDE =
 
 /**
  * Threads to ask for: `MMNER_WASM_THREADS` (an integer ≥ 1; `auto` = the CPU count, at most 4).
- * Unset means 1, the stock single-threaded build: threads are opt-in while they are new (one
- * parallel test run saw a test file's top-level `initBackend('wasm')` end unsettled, exit 13,
- * which did not reproduce alone), and on the tiny model they gain ~15 % (docs/performance.md).
+ * Unset means 1, the stock single-threaded build: threads are opt-in because on the tiny model
+ * they gain ~15 % and jobs run side by side, one per core (docs/performance.md).
  */
 export function wantedWasmThreads(): number {
   const env = process.env.MMNER_WASM_THREADS?.trim();
@@ -55,6 +54,7 @@ export async function withWasmThreads<T>(
   const mainPath = join(dir, 'main.cjs');
   const workerPath = join(dir, 'worker.cjs');
   const texts = new WeakMap<Blob, string>();
+  let workerWritten = false;
   const OrigBlob = globalThis.Blob;
   const origCreate = URL.createObjectURL;
   const origCpus = os.cpus;
@@ -72,10 +72,16 @@ export async function withWasmThreads<T>(
   const createObjectURL = (obj: Blob | MediaSource): string => {
     const text = obj instanceof OrigBlob ? texts.get(obj) : undefined;
     if (text === undefined || !text.includes(WORKER_LOAD)) return origCreate(obj as Blob);
-    writeFileSync(
-      workerPath,
-      text.replace(WORKER_LOAD, `if(true){importScripts(${JSON.stringify(mainPath)})}`),
-    );
+    // Asked once per pool worker (8): rewriting the file would truncate it under a worker that is
+    // still reading it, which then runs an empty script and exits, so the pool never finishes
+    // loading and Node ends with the init unsettled (exit 13, seen under load).
+    if (!workerWritten) {
+      writeFileSync(
+        workerPath,
+        text.replace(WORKER_LOAD, `if(true){importScripts(${JSON.stringify(mainPath)})}`),
+      );
+      workerWritten = true;
+    }
     return workerPath;
   };
   // The pool workers run plain .cjs files: they must not inherit the parent's flags (`--import tsx`
