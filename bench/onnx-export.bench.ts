@@ -59,7 +59,7 @@ export async function benchOnnxExport(): Promise<BenchRow[]> {
         vocab,
       });
       const file = join(root, `${ablation}.onnx`);
-      writeFileSync(file, exportModel(model).bytes);
+      writeFileSync(file, (await exportModel(model)).bytes);
       const onnx = await OnnxNerModel.load(file);
       const label = ablation === 'none' ? 'multimodal' : 'text-only';
       try {

@@ -93,12 +93,16 @@ export async function bertParity(o: ParityOptions, dir: string): Promise<ParityR
   try {
     const vars = [...model.namedVariables()].filter(([, v]) => v.trainable);
     params = vars.reduce((p, [, v]) => p + v.size, 0);
-    writeFileSync(
-      weightsFile,
-      encodeSafetensors(
-        vars.map(([name, v]) => ({ name, dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array })),
-      ),
+    // Read asynchronously: webgpu cannot read synchronously in Node.
+    const tensors = await Promise.all(
+      vars.map(async ([name, v]) => ({
+        name,
+        dtype: 'F32' as const,
+        shape: v.shape,
+        data: (await v.data()) as Float32Array,
+      })),
     );
+    writeFileSync(weightsFile, encodeSafetensors(tensors));
     writeFileSync(batchFile, JSON.stringify(torchBatch(cfg, o.batch, bert)));
     let last = performance.now();
     await trainSteps(model, cfg, data, o.steps, (e) => {

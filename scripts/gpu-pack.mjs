@@ -62,9 +62,12 @@ try {
   step('bundling bench/parity.bench.ts with the webgpu backend');
   const result = await build({
     stdin: {
+      // The backend is imported lazily, through backends.ts, after navigator.gpu is set: it
+      // registers itself on import only if navigator.gpu exists.
       contents: [
-        "import '@tensorflow/tfjs-backend-webgpu';",
+        "import { provideOptionalPackage } from './src/train/backends.ts';",
         "import { main } from './bench/parity.bench.ts';",
+        "provideOptionalPackage('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));",
         'await main();',
       ].join('\n'),
       resolveDir: root,

@@ -36,7 +36,7 @@ import type { MmnerModel, ModelBatch } from '../model/mmner.js';
 import { fitToPretrained, loadPretrained } from '../model/pretrained.node.js';
 import { TextVocab, type TextVocabJSON } from '../model/text/vocab.js';
 import type { OnnxProviderChoice } from '../onnx/session.js';
-import { type BackendName, initBackend } from '../train/backends.js';
+import { type BackendName, checkBackendErrors, initBackend } from '../train/backends.js';
 import { type Checkpoint, restoreCheckpoint } from '../train/checkpoint.js';
 import { BEST_CHECKPOINT, latestValidCheckpoint, readCheckpoint } from '../train/checkpoint.node.js';
 import type { Observer } from '../train/events.js';
@@ -300,6 +300,7 @@ async function writeSplitEval(
   let report: EvalReport;
   try {
     ({ report } = await scoreAndInspect(model, split, sentences, images, subsets, spill));
+    checkBackendErrors();
     await spill?.commit();
   } finally {
     await spill?.abort();
@@ -610,7 +611,7 @@ export async function predictRun(
     features = await openRunFeatures(file.model, run.path, options);
     const imagePath = (s: Sentence) => s.image;
     await features?.fill(sentences, imagePath);
-    return await predictAll(model, sentences, {
+    const tags = await predictAll(model, sentences, {
       batchSize: 64,
       ...(features ? { loadFeatures: (part: readonly Sentence[]) => features!.batch(part, imagePath) } : {}),
       loadImages: async (part) =>
@@ -621,6 +622,8 @@ export async function predictRun(
             )
           : new Float32Array(0),
     });
+    checkBackendErrors();
+    return tags;
   } finally {
     model.dispose();
     await features?.close();

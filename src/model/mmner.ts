@@ -306,7 +306,7 @@ export class MmnerModel implements Module {
         values,
         [b, t, k],
         batch.text.lengths,
-        this.crf.scoreValues(),
+        await this.crf.scoreValues(),
         this.crf.rules,
       );
       const result: Inspection = { paths: decoded.paths.map((p) => p.map((i) => this.outputTags[i]!)) };

@@ -8,6 +8,7 @@ import { MmnerError } from '../core/errors.js';
 import { tuneGcForHostOps } from './gcTuning.node.js';
 import { registerWasmKernels } from './kernels/index.js';
 import { setWasmBackend } from './kernels/threads.node.js';
+import { registerWebgpuKernels } from './kernels/webgpu.js';
 
 export type BackendName = 'wasm' | 'webgpu' | 'tensorflow' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['wasm', 'webgpu', 'tensorflow', 'cpu']);
@@ -39,9 +40,22 @@ export interface BackendStatus {
 /** Thrown by a loader when a package resolves but cannot be used here. */
 class Unavailable extends Error {}
 
+/** Optional packages that a bundle carries, by name (see `provideOptionalPackage`). */
+const bundled = new Map<string, () => Promise<unknown>>();
+
+/**
+ * For bundles (scripts/gpu-pack.mjs): hands over a literal `import(pkg)` that the bundler can
+ * follow, run only when a backend asks for the package. Importing tfjs-backend-webgpu up front
+ * would not do: it registers the backend only if `navigator.gpu` exists when it loads.
+ */
+export function provideOptionalPackage(pkg: string, load: () => Promise<unknown>): void {
+  bundled.set(pkg, load);
+}
+
 /** `import(pkg)` through a variable, so bundlers and tsc leave optional packages alone. */
 async function importOptional(pkg: string): Promise<Record<string, unknown>> {
-  return (await import(pkg)) as Record<string, unknown>;
+  const load = bundled.get(pkg);
+  return (await (load ? load() : import(pkg))) as Record<string, unknown>;
 }
 
 function isMissing(e: unknown, pkg: string): boolean {
@@ -49,7 +63,8 @@ function isMissing(e: unknown, pkg: string): boolean {
   return (
     (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') &&
     typeof err.message === 'string' &&
-    err.message.includes(pkg)
+    // Quoted, as Node writes it: 'webgpu' must not match '@tensorflow/tfjs-backend-webgpu'.
+    err.message.includes(`'${pkg}'`)
   );
 }
 
@@ -81,12 +96,33 @@ async function loadTensorflow(): Promise<void> {
   throw lastMissing;
 }
 
+/**
+ * `MMNER_WEBGPU_SOFTWARE=1`: run the webgpu backend on the CPU, through Dawn's OpenGL ES backend on
+ * Mesa's llvmpipe (headless EGL). Far slower than wasm; it exists so that the webgpu code path
+ * (tfjs-backend-webgpu's kernels, mmner's async reads) can be tested on a machine without a GPU.
+ */
+export function webgpuSoftware(): boolean {
+  return process.env.MMNER_WEBGPU_SOFTWARE === '1';
+}
+
 async function loadWebgpu(): Promise<void> {
   const dawn = await importOptional('webgpu');
-  const create = dawn.create as ((flags: string[]) => { requestAdapter(): Promise<unknown> }) | undefined;
+  const create = dawn.create as
+    | ((flags: string[]) => { requestAdapter(options?: object): Promise<unknown> })
+    | undefined;
   if (typeof create !== 'function') throw new Unavailable('the `webgpu` package has no create()');
   Object.assign(globalThis, dawn.globals as object);
-  const gpu = create([]);
+  const software = webgpuSoftware();
+  // Mesa's llvmpipe through Dawn's OpenGL ES backend, headless: EGL reads this when Dawn opens it.
+  if (software) process.env.EGL_PLATFORM ??= 'surfaceless';
+  const gpu = create(software ? ['backend=opengles'] : []);
+  if (software) {
+    // Dawn offers its GL backends only at WebGPU's "compatibility" feature level; tfjs asks for
+    // the default (core) level, so the request is widened here.
+    const request = gpu.requestAdapter.bind(gpu) as (o?: object) => Promise<unknown>;
+    (gpu as { requestAdapter: (o?: object) => Promise<unknown> }).requestAdapter = (o?: object) =>
+      request({ ...o, featureLevel: 'compatibility' });
+  }
   // Node ≥ 21 has a read-only global `navigator`; Node 20 has none.
   const g = globalThis as { navigator?: object };
   if (g.navigator === undefined) {
@@ -96,10 +132,12 @@ async function loadWebgpu(): Promise<void> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
     throw new Unavailable(
-      'no WebGPU adapter (no GPU, or the Vulkan loader libvulkan1 / the GPU driver ICD is missing)',
+      software
+        ? 'no software WebGPU adapter (MMNER_WEBGPU_SOFTWARE=1 needs Mesa: apt-get install libegl-mesa0 libgles2)'
+        : 'no WebGPU adapter (no GPU, or the Vulkan loader libvulkan1 / the GPU driver ICD is missing)',
     );
   }
-  // A bundle that includes the backend (scripts/gpu-pack.mjs) has registered it already.
+  // It registers itself on import, and only when navigator.gpu exists (set just above).
   if (!tf.findBackendFactory('webgpu')) await importOptional('@tensorflow/tfjs-backend-webgpu');
 }
 
@@ -164,6 +202,7 @@ async function select(name: BackendName): Promise<void> {
     });
   }
   if (name === 'wasm') registerWasmKernels();
+  if (name === 'webgpu') registerWebgpuKernels();
   if (name === 'wasm' || name === 'cpu') tuneGcForHostOps();
   const ok = name === 'wasm' ? await setWasmBackend(wasmPackage) : await tf.setBackend(name);
   if (!ok) {
@@ -173,6 +212,30 @@ async function select(name: BackendName): Promise<void> {
   }
   await tf.ready();
   if (name === 'cpu') quietCpuBanner();
+  if (name === 'webgpu') watchGpuErrors();
+}
+
+/** The first error the WebGPU device reported (validation, out of memory, internal), if any. */
+let gpuError: string | undefined;
+
+/**
+ * WebGPU reports a kernel that failed (an invalid pipeline, an allocation that did not fit) only
+ * as an `uncapturederror` event, and leaves that kernel's output unwritten: training would go on
+ * with wrong numbers. Record the first one, for `checkBackendErrors`.
+ */
+function watchGpuErrors(): void {
+  const device = (tf.backend() as { device?: EventTarget }).device;
+  device?.addEventListener('uncapturederror', (e) => {
+    gpuError ??= String((e as { error?: { message?: string } }).error?.message ?? 'unknown error');
+  });
+}
+
+/** Throws if the GPU device reported an error since the backend was selected (see `watchGpuErrors`). */
+export function checkBackendErrors(): void {
+  if (gpuError === undefined) return;
+  throw new MmnerError('E_BACKEND_GPU', `the WebGPU device reported an error: ${gpuError.split('\n')[0]}`, {
+    hint: 'the numbers after it are not trustworthy; please report it with the command you ran (--backend wasm trains on the CPU)',
+  });
 }
 
 /**
@@ -191,6 +254,10 @@ export async function initBackend(name: BackendName | 'auto'): Promise<BackendCh
   }
   const skipped: string[] = [];
   for (const candidate of ['tensorflow', 'webgpu'] as const) {
+    if (candidate === 'webgpu' && webgpuSoftware()) {
+      skipped.push('webgpu on the software adapter (MMNER_WEBGPU_SOFTWARE=1) is slower than wasm');
+      continue;
+    }
     try {
       await select(candidate);
       return { name: candidate, note: `auto: ${BACKENDS[candidate].note}` };

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MmnerError } from '../core/errors.js';
 import type { EndReason, TrainEvent, TrainEventBody } from '../core/run/events.js';
 import type { RunDir } from '../core/run/runDir.node.js';
+import { checkBackendErrors } from './backends.js';
 import { type Checkpoint, captureCheckpoint, type LoopState, restoreCheckpoint } from './checkpoint.js';
 import { BEST_CHECKPOINT, saveCheckpoint, stepCheckpointName } from './checkpoint.node.js';
 import { clipByGlobalNorm } from './clip.js';
@@ -312,6 +313,7 @@ async function trainWith<B>(
       clipped.norm.data(),
     ]);
     tf.dispose([...Object.values(parts), value, clipped.norm]);
+    checkBackendErrors();
     const loss: Record<string, number> = {};
     names.forEach((n, i) => {
       loss[n] = read[i]![0]!;

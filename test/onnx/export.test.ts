@@ -96,7 +96,7 @@ for (const variant of VARIANTS) {
     const config = variant.config();
     const model = perturbedModel(config);
     try {
-      const exported = exportModel(model);
+      const exported = await exportModel(model);
       assert.equal(exported.opset, OPSET);
       const multimodal = config.image.branches.length > 0;
       assert.deepEqual(
@@ -172,7 +172,7 @@ for (const variant of VARIANTS) {
   });
 }
 
-test('the exported graphs pass onnx.checker (full check, with shape inference)', (t) => {
+test('the exported graphs pass onnx.checker (full check, with shape inference)', async (t) => {
   const probe = spawnSync(PYTHON, ['-c', 'import onnx; print(onnx.__version__)'], {
     encoding: 'utf8',
   });
@@ -186,7 +186,7 @@ test('the exported graphs pass onnx.checker (full check, with shape inference)',
   for (const v of written.size > 0 ? [] : VARIANTS.slice(0, 2)) {
     const model = perturbedModel(v.config());
     const file = join(root, `checker-${v.name}.onnx`);
-    writeFileSync(file, exportModel(model).bytes);
+    writeFileSync(file, (await exportModel(model)).bytes);
     model.dispose();
     written.set(v.name, file);
   }

@@ -100,7 +100,7 @@ Example:
     const opened = await openRunForExport(runPath, log);
     const { run, model } = opened;
     try {
-      const exported = exportModel(model, { source: `${run.path} ${opened.checkpoint}` });
+      const exported = await exportModel(model, { source: `${run.path} ${opened.checkpoint}` });
       await writeFileAtomic(out, exported.bytes).catch((e: NodeJS.ErrnoException) => {
         throw new MmnerError('E_WRITE', `cannot write ${out}: ${e.code ?? e.message}`, {
           hint: 'check that the folder exists and is writable',

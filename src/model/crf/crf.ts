@@ -116,18 +116,23 @@ export class Crf {
     };
   }
 
-  /** The constrained scores read back as arrays, for `viterbiDecode`. */
-  scoreValues(): CrfScoreValues {
-    const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-    return tf.tidy(() => {
-      const s = this.scores();
-      return {
-        numTags: this.numTags,
-        transitions: read(s.transitions),
-        start: read(s.start),
-        end: read(s.end),
-      };
-    });
+  /**
+   * The constrained scores read back as arrays, for `viterbiDecode`. Asynchronous because GPU
+   * backends cannot read synchronously in Node (tfjs-backend-webgpu's `dataSync` needs a browser's
+   * OffscreenCanvas).
+   */
+  async scoreValues(): Promise<CrfScoreValues> {
+    const s = tf.tidy(() => ({ ...this.scores() }));
+    try {
+      const [transitions, start, end] = (await Promise.all([
+        s.transitions.data(),
+        s.start.data(),
+        s.end.data(),
+      ])) as Float32Array[];
+      return { numTags: this.numTags, transitions: transitions!, start: start!, end: end! };
+    } finally {
+      tf.dispose([s.transitions, s.start, s.end]);
+    }
   }
 
   /** The raw (unmasked) parameters as plain arrays, keyed `transitions`, `start`, `end`. */

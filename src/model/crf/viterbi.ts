@@ -98,5 +98,5 @@ export function viterbiDecode(
 export async function decode(emissions: tf.Tensor3D, lengths: ArrayLike<number>, crf: Crf): Promise<Decoded> {
   const values = (await emissions.data()) as Float32Array;
   const [batch, seqLen, k] = emissions.shape;
-  return viterbiDecode(values, [batch, seqLen, k], lengths, crf.scoreValues(), crf.rules);
+  return viterbiDecode(values, [batch, seqLen, k], lengths, await crf.scoreValues(), crf.rules);
 }

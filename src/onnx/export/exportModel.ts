@@ -82,12 +82,29 @@ export function checkExportable(config: ModelConfig, file?: string): void {
   );
 }
 
-type Vars = Map<string, tf.Variable>;
+/** A variable read back. */
+interface VarValues {
+  data: Float32Array;
+  shape: number[];
+}
 
-function values(vars: Vars, name: string): { data: Float32Array; shape: number[] } {
+/** The model's variables by checkpoint name, read once and asynchronously (GPU backends cannot read synchronously). */
+type Vars = Map<string, VarValues>;
+
+async function readVariables(variables: Map<string, tf.Variable>): Promise<Vars> {
+  const entries = await Promise.all(
+    [...variables].map(async ([name, v]): Promise<[string, VarValues]> => {
+      const data = Float32Array.from((await v.data()) as Float32Array);
+      return [name, { data, shape: [...v.shape] }];
+    }),
+  );
+  return new Map(entries);
+}
+
+function values(vars: Vars, name: string): VarValues {
   const v = vars.get(name);
   if (!v) throw new MmnerError('E_EXPORT', `the model has no variable '${name}'`);
-  return { data: Float32Array.from(v.dataSync() as Float32Array), shape: [...v.shape] };
+  return v;
 }
 
 /** Adds a variable as an initializer under its checkpoint name. */
@@ -356,12 +373,12 @@ export interface ExportOptions {
 }
 
 /** The model as ONNX bytes (opset `OPSET`, IR `IR_VERSION`), with the metadata `loadOnnxModel` reads. */
-export function exportModel(model: MmnerModel, options: ExportOptions = {}): ExportedModel {
+export async function exportModel(model: MmnerModel, options: ExportOptions = {}): Promise<ExportedModel> {
   const config = model.config;
   checkExportable(config);
   const { text, images: encoders, collaboration } = model.parts;
   if (!(text instanceof TinyTextEncoder)) throw unsupported('its text encoder is not the tiny one');
-  const vars = model.namedVariables();
+  const vars = await readVariables(model.namedVariables());
   const g = new GraphBuilder();
   const t = tinyTextGraph(g, vars, text);
   const outputs: TensorSpec[] = [];
@@ -396,7 +413,7 @@ export function exportModel(model: MmnerModel, options: ExportOptions = {}): Exp
     });
   }
   // The constrained CRF scores (forbidden IOB2 moves at DISALLOWED_SCORE), for the TS Viterbi.
-  const crf = model.crf.scoreValues();
+  const crf = await model.crf.scoreValues();
   g.initializer(CRF_INITIALIZERS.transitions, crf.transitions, [K, K]);
   g.initializer(CRF_INITIALIZERS.start, crf.start, [K]);
   g.initializer(CRF_INITIALIZERS.end, crf.end, [K]);

@@ -23,13 +23,13 @@ function close(actual: number, expected: number, tol: number, what: string): voi
 }
 
 /** Test (1)/(2): log Z and NLL equal brute force for random cases with padding, within 1e-4. */
-export function checkLogPartitionAndNll(seed: string): void {
+export async function checkLogPartitionAndNll(seed: string): Promise<void> {
   const rng = new Rng(seed);
   for (const shape of SHAPES) {
     const crf = new Crf({ ...shape, seed: rng.int(1000) });
     try {
       crf.setWeights(bf.randomWeights(rng, crf.numTags));
-      const sv = crf.scoreValues();
+      const sv = await crf.scoreValues();
       for (let seqLen = 1; seqLen <= 5; seqLen++) {
         const c = bf.randomBatch(rng, 3, seqLen, crf.rules);
         const [z, nll] = tf.tidy(() => {
@@ -62,12 +62,12 @@ export function checkLogPartitionAndNll(seed: string): void {
  *   ~eps²·f'''/6 ≈ 1e-5 and float32 rounding of a loss of ~5 is ~1e-6/(2·eps) ≈ 5e-5, so
  *   |grad − fd| ≤ 1e-3 + 1e-2·|grad| holds with margin, while a wrong gradient is off by ≥ 0.05.
  */
-export function checkGradients(seed: string, meanNll: typeof crfNllMean = crfNllMean): void {
+export async function checkGradients(seed: string, meanNll: typeof crfNllMean = crfNllMean): Promise<void> {
   const rng = new Rng(seed);
   const crf = new Crf({ tags: iob2Tags(['PER', 'LOC']), seed: 7 });
   try {
     crf.setWeights(bf.randomWeights(rng, crf.numTags));
-    const sv = crf.scoreValues();
+    const sv = await crf.scoreValues();
     const seqLen = 4;
     const c = bf.randomBatch(rng, 3, seqLen, crf.rules);
     const k = c.k;

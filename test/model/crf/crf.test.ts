@@ -21,16 +21,16 @@ test('initialization is seeded, small, and the same for the same seed', () => {
   for (const crf of [a, b, c]) crf.dispose();
 });
 
-test('scores mask forbidden transitions [to, from] with DISALLOWED_SCORE', () => {
+test('scores mask forbidden transitions [to, from] with DISALLOWED_SCORE', async () => {
   const crf = new Crf({ tags: iob2Tags(['PER']) }); // O, B-PER, I-PER
-  const s = crf.scoreValues();
+  const s = await crf.scoreValues();
   const raw = crf.getWeights();
   assert.equal(s.transitions[2 * 3 + 0], DISALLOWED_SCORE); // O → I-PER
   assert.equal(s.transitions[2 * 3 + 1], raw.transitions!.values[2 * 3 + 1]); // B-PER → I-PER
   assert.equal(s.start[2], DISALLOWED_SCORE);
   assert.deepEqual(s.end, raw.end!.values);
   const free = new Crf({ tags: iob2Tags(['PER']), constrain: false });
-  assert.deepEqual(free.scoreValues().transitions, free.getWeights().transitions!.values);
+  assert.deepEqual((await free.scoreValues()).transitions, free.getWeights().transitions!.values);
   crf.dispose();
   free.dispose();
 });

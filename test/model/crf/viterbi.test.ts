@@ -13,14 +13,14 @@ before(async () => {
   await tf.setBackend('cpu');
 });
 
-test('Viterbi equals the brute-force best allowed path, with padding and length 1', () => {
+test('Viterbi equals the brute-force best allowed path, with padding and length 1', async () => {
   const rng = new Rng('viterbi');
   for (const shape of SHAPES) {
     const crf = new Crf({ ...shape });
     for (let round = 0; round < 4; round++) {
       // Large random scores, so unconstrained, the best path would often be invalid.
       crf.setWeights(bf.randomWeights(rng, crf.numTags, 3));
-      const sv = crf.scoreValues();
+      const sv = await crf.scoreValues();
       for (let seqLen = 1; seqLen <= 5; seqLen++) {
         const c = bf.randomBatch(rng, 4, seqLen, crf.rules, 4);
         const got = viterbiDecode(c.emissions, [c.batch, seqLen, c.k], c.lengths, sv, crf.rules);
@@ -37,11 +37,11 @@ test('Viterbi equals the brute-force best allowed path, with padding and length 
   }
 });
 
-test('Viterbi never outputs invalid IOB2, even when emissions favour it', () => {
+test('Viterbi never outputs invalid IOB2, even when emissions favour it', async () => {
   const crf = new Crf({ tags: iob2Tags(['PER']) }); // O, B-PER, I-PER
   // I-PER everywhere, by a margin far beyond the −1e4 penalty; O → I-PER must still not appear.
   const em = new Float32Array([0, 0, 1e6, 0, 0, 1e6, 5, 0, 0, 0, 0, 1e6]);
-  const { paths } = viterbiDecode(em, [2, 2, 3], [2, 2], crf.scoreValues(), crf.rules);
+  const { paths } = viterbiDecode(em, [2, 2, 3], [2, 2], await crf.scoreValues(), crf.rules);
   for (const p of paths) assert.ok(isAllowedPath(p, crf.rules), `path ${p}`);
   assert.deepEqual(paths[0], [1, 2]);
   crf.dispose();
@@ -54,7 +54,10 @@ test('decode reads a tensor batch and leaves no tensors behind', async () => {
   const before = tf.memory().numTensors;
   const got = await decode(em, c.lengths, crf);
   assert.equal(tf.memory().numTensors, before);
-  assert.deepEqual(got, viterbiDecode(c.emissions, [3, 4, c.k], c.lengths, crf.scoreValues(), crf.rules));
+  assert.deepEqual(
+    got,
+    viterbiDecode(c.emissions, [3, 4, c.k], c.lengths, await crf.scoreValues(), crf.rules),
+  );
   assert.deepEqual(
     got.paths.map((p) => p.length),
     c.lengths,

@@ -19,8 +19,8 @@ async function useWasm(): Promise<string | undefined> {
 const unavailable = await useWasm();
 
 /** Runs `check`; a missing wasm kernel skips the test (with the reason) instead of failing it. */
-function onWasm(name: string, check: () => void): void {
-  test(`wasm: ${name}`, (t) => {
+function onWasm(name: string, check: () => void | Promise<void>): void {
+  test(`wasm: ${name}`, async (t) => {
     if (unavailable) {
       console.log(`skipped: ${unavailable}`);
       t.skip(unavailable);
@@ -28,7 +28,7 @@ function onWasm(name: string, check: () => void): void {
     }
     assert.equal(tf.getBackend(), 'wasm');
     try {
-      check();
+      await check();
     } catch (e) {
       const message = (e as Error).message;
       if (/kernel .* not registered|not registered for backend/i.test(message)) {
