@@ -13,6 +13,7 @@ import { buildModel } from '../src/model/build.js';
 import { presetConfig, type RunConfig } from '../src/model/config.js';
 import { allowedTransitions, iob2Tags } from '../src/model/crf/tags.js';
 import type { MmnerModel, ModelBatch } from '../src/model/mmner.js';
+import type { PretrainedEncoders } from '../src/model/pretrained.node.js';
 import { type BertConfig, BertEncoder, layoutBatch, resolveBertConfig } from '../src/model/text/bert.js';
 import { trainLoop } from '../src/train/loop.js';
 import { AdamW } from '../src/train/optimizer.js';
@@ -67,10 +68,14 @@ export function sentences(n: number): Sentence[] {
   });
 }
 
-/** The run config's model with a random-weight BERT of the given size. */
-export function buildBertModel(cfg: RunConfig, bert: Partial<BertConfig> = BERT): MmnerModel {
+/** The run config's model with a random-weight BERT of the given size (and the given image encoders). */
+export function buildBertModel(
+  cfg: RunConfig,
+  bert: Partial<BertConfig> = BERT,
+  images: PretrainedEncoders['images'] = {},
+): MmnerModel {
   const text = new BertEncoder(tokenizer(), bert);
-  return buildModel(cfg.model, { pretrained: { text, images: {} } });
+  return buildModel(cfg.model, { pretrained: { text, images } });
 }
 
 /** The batch and sizes bench/torch/bert.py needs (laid out as BertEncoder lays it out). */
@@ -130,6 +135,8 @@ export async function trainSteps(
   steps: number,
   onEvent: (e: TrainEvent) => void,
   microBatches = 1,
+  /** `[data.length, S, S, 3]`, for a model with image branches (every step trains on all of `data`). */
+  images?: Float32Array,
 ): Promise<void> {
   const optimizer = new AdamW({ weightDecay: cfg.train.weightDecay });
   try {
@@ -143,6 +150,7 @@ export async function trainSteps(
         makeBatch(
           model,
           idx.map((i) => data[i]!),
+          images,
         ),
       optimizer,
       schedule: () => cfg.train.lr,

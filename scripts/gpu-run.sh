@@ -2,20 +2,23 @@
 # Issue 8's prepared GPU check, run ON the GPU machine from the repository root, with gpu-pack/
 # (made here by `node scripts/gpu-pack.mjs`) carried over: mmner on webgpu against PyTorch on CUDA
 # (fp32, then TF32 and bf16 for reference), the paper preset's BERT-base text model, one set of
-# initial weights, dropout off; losses of the first steps and step times (bench/parity.bench.ts).
-# Writes into $OUT: env.txt (GPU, driver, torch), parity.json and parity.log.
+# initial weights, dropout off; losses of the first steps and step times (bench/parity.bench.ts);
+# then the paper preset's whole multimodal model on webgpu alone (bench/paper-gpu.bench.ts).
+# Writes into $OUT: env.txt (GPU, driver, torch), parity.json/.log and paper.json/.log.
 #   OUT=/tmp/out bash scripts/gpu-run.sh
 # Knobs (defaults for the GPU): MMNER_BENCH_BACKEND=webgpu, MMNER_TORCH_DEVICE=cuda,
 # MMNER_TORCH_PRECISIONS=fp32,tf32,bf16, MMNER_BENCH_BERT_BATCH=32, MMNER_BENCH_STEPS=8,
-# MMNER_BENCH_BERT_SIZE=base. A dry run on a CPU machine:
-#   MMNER_BENCH_BACKEND=cpu MMNER_TORCH_DEVICE=cpu MMNER_TORCH_PRECISIONS=fp32 MMNER_BENCH_BERT_SIZE=small \
-#   MMNER_PYTHON=/usr/bin/python3 bash scripts/gpu-run.sh
+# MMNER_BENCH_BERT_SIZE=base, MMNER_BENCH_PAPER_BATCH=32, MMNER_BENCH_PAPER_SIZE=base. A dry run on
+# a CPU machine, webgpu on Mesa's llvmpipe (see the README):
+#   MMNER_WEBGPU_SOFTWARE=1 MMNER_TORCH_DEVICE=cpu MMNER_TORCH_PRECISIONS=fp32 MMNER_BENCH_BERT_SIZE=small \
+#   MMNER_BENCH_BERT_BATCH=8 MMNER_BENCH_STEPS=4 MMNER_BENCH_PAPER_SIZE=small MMNER_BENCH_PAPER_BATCH=4 \
+#   MMNER_PYTHON=/usr/bin/python3 OUT=/tmp/out bash scripts/gpu-run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PACK=gpu-pack
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
-[ -f "$PACK/parity.mjs" ] || { echo "gpu-run: no $PACK/parity.mjs: run 'node scripts/gpu-pack.mjs' where npm works, and carry $PACK" >&2; exit 2; }
+[ -f "$PACK/gpu-bench.mjs" ] || { echo "gpu-run: no $PACK/gpu-bench.mjs: run 'node scripts/gpu-pack.mjs' where npm works, and carry $PACK" >&2; exit 2; }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -48,5 +51,11 @@ export MMNER_TORCH_DEVICE=${MMNER_TORCH_DEVICE:-cuda}
 export MMNER_TORCH_PRECISIONS=${MMNER_TORCH_PRECISIONS:-fp32,tf32,bf16}
 export MMNER_BENCH_BERT_BATCH=${MMNER_BENCH_BERT_BATCH:-32}
 export MMNER_BENCH_STEPS=${MMNER_BENCH_STEPS:-8}
-"$WORK/bin/node" "$PACK/parity.mjs" --out "$OUT/parity.json" 2>&1 | tee "$OUT/parity.log"
+"$WORK/bin/node" "$PACK/gpu-bench.mjs" parity --out "$OUT/parity.json" 2>&1 | tee "$OUT/parity.log" ||
+  echo "gpu-run: the parity run failed (parity.log); going on with the paper model"
+# The paper preset's whole multimodal model (BERT-base + CLIP ViT-B/32 + ResNet-152 frozen), random
+# weights, batch 32 at 224×224: that it trains on webgpu, its step time and memory (no PyTorch side).
+export MMNER_BENCH_PAPER_BATCH=${MMNER_BENCH_PAPER_BATCH:-32}
+"$WORK/bin/node" "$PACK/gpu-bench.mjs" paper --out "$OUT/paper.json" 2>&1 | tee "$OUT/paper.log" ||
+  echo "gpu-run: the paper model run failed (paper.log)"
 echo "gpu-run: results in $OUT"
