@@ -9,8 +9,6 @@
  * default; small: 2-layer BERT and ViT of 64 on 64×64 images and a 2-stage ResNet, for CPU
  * checks), MMNER_BENCH_PAPER_BATCH (default 32), MMNER_BENCH_STEPS (default 5).
  */
-import { renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { presetConfig } from '../src/model/config.js';
@@ -20,7 +18,7 @@ import type { BertConfig } from '../src/model/text/bert.js';
 import { type BackendName, initBackend } from '../src/train/backends.js';
 import { BERT, buildBertModel, sentences, TYPES, trainSteps } from './bertModel.js';
 import { SMALL_BERT } from './parity.bench.js';
-import { envInt } from './torchRunner.js';
+import { envInt, median, writeOutFlag } from './torchRunner.js';
 
 interface Size {
   bert: Partial<BertConfig>;
@@ -115,8 +113,6 @@ export async function paperGpu(o: {
       images,
     );
     const memory = { ...tf.memory() } as unknown as Record<string, unknown>;
-    const rest = stepMs.length > 1 ? stepMs.slice(1) : stepMs;
-    const sorted = [...rest].sort((a, b) => a - b);
     return {
       backend: choice.name,
       size: o.size,
@@ -124,7 +120,7 @@ export async function paperGpu(o: {
       params: { trainable, frozen },
       losses,
       stepMs,
-      medianStepMs: sorted[Math.floor(sorted.length / 2)]!,
+      medianStepMs: median(stepMs.length > 1 ? stepMs.slice(1) : stepMs),
       memory,
       rssMB: process.memoryUsage().rss / 2 ** 20,
     };
@@ -149,14 +145,7 @@ export async function main(): Promise<void> {
   console.log(
     `${r.medianStepMs.toFixed(1)} ms/step (median after the first step), ${(r.batch / (r.medianStepMs / 1000)).toFixed(1)} examples/s; RSS ${r.rssMB.toFixed(0)} MB`,
   );
-  const at = process.argv.indexOf('--out');
-  if (at > 0 && process.argv[at + 1]) {
-    const out = resolve(process.argv[at + 1]!);
-    const tmp = `${out}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify({ date: new Date().toISOString(), ...r }, null, 2)}\n`);
-    renameSync(tmp, out);
-    console.log(`wrote ${out}`);
-  }
+  writeOutFlag(r);
 }
 
 // Run directly (tsx); the GPU bundle calls main() itself (see parity.bench.ts).

@@ -17,15 +17,15 @@
  * The losses are printed, not judged: without warm-up a random post-LN BERT-base swings from step
  * 3 on (148 → 194 → 89 → 292 → 330 at 5e-5), which amplifies rounding differences.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BertConfig } from '../src/model/text/bert.js';
 import { encodeSafetensors } from '../src/model/weights/write.js';
 import { type BackendName, initBackend } from '../src/train/backends.js';
 import { BERT, buildBertModel, runConfig, sentences, torchBatch, trainSteps } from './bertModel.js';
-import { envInt, median, round, runTorchScript, torchMissing } from './torchRunner.js';
+import { envInt, median, round, runTorchScript, torchMissing, writeOutFlag } from './torchRunner.js';
 
 export type Precision = 'fp32' | 'tf32' | 'bf16';
 
@@ -197,14 +197,7 @@ export async function main(): Promise<void> {
         `PyTorch ${t.device} ${t.precision} (${t.name}, torch ${t.version}): ${round(ms, 1)} ms/step; mmner/PyTorch speed ${round(ms / oursMs, 3)}×`,
       );
     }
-    const at = process.argv.indexOf('--out');
-    if (at > 0 && process.argv[at + 1]) {
-      const out = resolve(process.argv[at + 1]!);
-      const tmp = `${out}.tmp-${process.pid}`;
-      writeFileSync(tmp, `${JSON.stringify({ date: new Date().toISOString(), ...r }, null, 2)}\n`);
-      renameSync(tmp, out);
-      console.log(`wrote ${out}`);
-    }
+    writeOutFlag(r);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

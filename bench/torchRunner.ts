@@ -4,7 +4,7 @@
  * installed, one JSON line back), the wasm backend's threads and heap, and small statistics.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { TransitionRules } from '../src/model/crf/tags.js';
@@ -19,6 +19,17 @@ export const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 export const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/** With `--out FILE` on the command line: writes `result` there as JSON with the date (temp + rename). */
+export function writeOutFlag(result: object): void {
+  const at = process.argv.indexOf('--out');
+  if (at < 0 || !process.argv[at + 1]) return;
+  const out = resolve(process.argv[at + 1]!);
+  const tmp = `${out}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify({ date: new Date().toISOString(), ...result }, null, 2)}\n`);
+  renameSync(tmp, out);
+  console.log(`wrote ${out}`);
+}
 
 /** A positive integer from the environment, else `fallback`. */
 export function envInt(name: string, fallback: number): number {
