@@ -217,6 +217,8 @@ async function select(name: BackendName): Promise<void> {
 
 /** The first error the WebGPU device reported (validation, out of memory, internal), if any. */
 let gpuError: string | undefined;
+/** Devices with our listener (selecting webgpu again must not add another). */
+const watchedDevices = new WeakSet<EventTarget>();
 
 /**
  * WebGPU reports a kernel that failed (an invalid pipeline, an allocation that did not fit) only
@@ -225,7 +227,9 @@ let gpuError: string | undefined;
  */
 function watchGpuErrors(): void {
   const device = (tf.backend() as { device?: EventTarget }).device;
-  device?.addEventListener('uncapturederror', (e) => {
+  if (!device || watchedDevices.has(device)) return;
+  watchedDevices.add(device);
+  device.addEventListener('uncapturederror', (e) => {
     gpuError ??= String((e as { error?: { message?: string } }).error?.message ?? 'unknown error');
   });
 }
