@@ -125,6 +125,30 @@ export function torchBatch(cfg: RunConfig, n: number, bertConfig: Partial<BertCo
 }
 
 /**
+ * A trainer-event observer that records each step's total loss and its time since the previous
+ * step (the first from `runStart`); `onStep` sees each step as it is recorded.
+ */
+export function stepRecorder(onStep?: (step: number, loss: number, ms: number) => void): {
+  losses: number[];
+  stepMs: number[];
+  onEvent: (e: TrainEvent) => void;
+} {
+  const losses: number[] = [];
+  const stepMs: number[] = [];
+  let last = performance.now();
+  const onEvent = (e: TrainEvent) => {
+    if (e.type === 'runStart') last = performance.now();
+    if (e.type !== 'step') return;
+    const now = performance.now();
+    losses.push(e.loss.total!);
+    stepMs.push(now - last);
+    last = now;
+    onStep?.(e.step, e.loss.total!, stepMs.at(-1)!);
+  };
+  return { losses, stepMs, onEvent };
+}
+
+/**
  * `steps` trainer-loop steps of `model` on `data` (one batch of all of it), AdamW as `cfg` says,
  * the constant learning rate `cfg.train.lr` (no warm-up), clipping at `cfg.train.clipNorm`.
  */

@@ -16,7 +16,7 @@ import { RESNET_152, type ResNetConfig, ResNetEncoder } from '../src/model/image
 import { CLIP_VIT_BASE_32, type VitConfig, VitEncoder } from '../src/model/image/vit.js';
 import type { BertConfig } from '../src/model/text/bert.js';
 import { type BackendName, initBackend } from '../src/train/backends.js';
-import { BERT, buildBertModel, sentences, TYPES, trainSteps } from './bertModel.js';
+import { BERT, buildBertModel, sentences, stepRecorder, TYPES, trainSteps } from './bertModel.js';
 import { SMALL_BERT } from './parity.bench.js';
 import { envInt, median, writeOutFlag } from './torchRunner.js';
 
@@ -83,8 +83,6 @@ export async function paperGpu(o: {
     { length: o.batch * size.image * size.image * 3 },
     (_, i) => Math.sin(i * 0.37) * 1.5,
   );
-  const losses: number[] = [];
-  const stepMs: number[] = [];
   let trainable = 0;
   let frozen = 0;
   try {
@@ -92,26 +90,13 @@ export async function paperGpu(o: {
       if (v.trainable) trainable += v.size;
       else frozen += v.size;
     }
-    let last = performance.now();
-    await trainSteps(
-      model,
-      cfg,
-      data,
-      o.steps,
-      (e) => {
-        if (e.type === 'runStart') last = performance.now();
-        if (e.type !== 'step') return;
-        const now = performance.now();
-        losses.push(e.loss.total!);
-        stepMs.push(now - last);
-        last = now;
-        process.stderr.write(
-          `paper-gpu: step ${e.step}/${o.steps} loss ${e.loss.total!.toFixed(4)} ${stepMs.at(-1)!.toFixed(0)} ms\n`,
-        );
-      },
-      1,
-      images,
+    const steps = stepRecorder((step, loss, ms) =>
+      process.stderr.write(
+        `paper-gpu: step ${step}/${o.steps} loss ${loss.toFixed(4)} ${ms.toFixed(0)} ms\n`,
+      ),
     );
+    await trainSteps(model, cfg, data, o.steps, steps.onEvent, 1, images);
+    const { losses, stepMs } = steps;
     const memory = { ...tf.memory() } as unknown as Record<string, unknown>;
     return {
       backend: choice.name,

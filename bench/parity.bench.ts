@@ -24,7 +24,15 @@ import { fileURLToPath } from 'node:url';
 import type { BertConfig } from '../src/model/text/bert.js';
 import { encodeSafetensors } from '../src/model/weights/write.js';
 import { type BackendName, initBackend } from '../src/train/backends.js';
-import { BERT, buildBertModel, runConfig, sentences, torchBatch, trainSteps } from './bertModel.js';
+import {
+  BERT,
+  buildBertModel,
+  runConfig,
+  sentences,
+  stepRecorder,
+  torchBatch,
+  trainSteps,
+} from './bertModel.js';
 import { envInt, median, round, runTorchScript, torchMissing, writeOutFlag } from './torchRunner.js';
 
 export type Precision = 'fp32' | 'tf32' | 'bf16';
@@ -89,7 +97,7 @@ export async function bertParity(o: ParityOptions, dir: string): Promise<ParityR
   const weightsFile = join(dir, 'init.safetensors');
   const batchFile = join(dir, 'batch.json');
   let params = 0;
-  const ours: EngineSteps = { losses: [], stepMs: [] };
+  const ours = stepRecorder();
   try {
     const vars = [...model.namedVariables()].filter(([, v]) => v.trainable);
     params = vars.reduce((p, [, v]) => p + v.size, 0);
@@ -104,15 +112,7 @@ export async function bertParity(o: ParityOptions, dir: string): Promise<ParityR
     );
     writeFileSync(weightsFile, encodeSafetensors(tensors));
     writeFileSync(batchFile, JSON.stringify(torchBatch(cfg, o.batch, bert)));
-    let last = performance.now();
-    await trainSteps(model, cfg, data, o.steps, (e) => {
-      if (e.type === 'runStart') last = performance.now();
-      if (e.type !== 'step') return;
-      const now = performance.now();
-      ours.losses.push(e.loss.total!);
-      ours.stepMs.push(now - last);
-      last = now;
-    });
+    await trainSteps(model, cfg, data, o.steps, ours.onEvent);
   } finally {
     model.dispose();
   }
@@ -134,7 +134,13 @@ export async function bertParity(o: ParityOptions, dir: string): Promise<ParityR
   });
   const ref = torch[0]!.losses;
   const relDiff = ours.losses.map((l, i) => Math.abs(l - ref[i]!) / Math.abs(ref[i]!));
-  return { options: o, params, ours: { ...ours, backend: choice.name }, torch, relDiff };
+  return {
+    options: o,
+    params,
+    ours: { losses: ours.losses, stepMs: ours.stepMs, backend: choice.name },
+    torch,
+    relDiff,
+  };
 }
 
 /** Median step time after the first (warm-up) step. */
