@@ -56,7 +56,7 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('webgpu: AddN over 45 inputs and the global gradient norm equal the CPU sums', (t) => {
+test('webgpu: AddN over 45 inputs and the global gradient norm equal the CPU sums; a device error stops the run', (t) => {
   const missing = missingPackage();
   if (missing) return unavailable(t, missing);
   // 45 inputs: one per variable of `tiny`, as the gradient clipping sums them; the stock kernel
@@ -75,7 +75,14 @@ test('webgpu: AddN over 45 inputs and the global gradient norm equal the CPU sum
     const clipped = clipByGlobalNorm(grads, 5);
     const norm = (await clipped.norm.data())[0];
     const wantNorm = Math.sqrt(values.flat().reduce((s, x) => s + x * x, 0));
-    console.log(JSON.stringify({ backend: tf.getBackend(), sumErr, norm, wantNorm }));
+    // No device error so far; then a deliberate one (an invalid buffer usage) must stop the run.
+    const { checkBackendErrors } = await import(${JSON.stringify(BACKENDS)});
+    checkBackendErrors();
+    tf.backend().device.createBuffer({ size: 4, usage: 0xffff });
+    await new Promise((r) => setTimeout(r, 200));
+    let stopped = {};
+    try { checkBackendErrors(); } catch (e) { stopped = { code: e.code, message: e.message, hint: e.hint }; }
+    console.log(JSON.stringify({ backend: tf.getBackend(), sumErr, norm, wantNorm, stopped }));
     process.exit(0);
   `;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
@@ -86,11 +93,16 @@ test('webgpu: AddN over 45 inputs and the global gradient norm equal the CPU sum
   const why = noAdapter(r.stderr);
   if (why) return unavailable(t, why);
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number | string>;
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, number | string> & {
+    stopped: { code?: string; message?: string; hint?: string };
+  };
   assert.equal(out.backend, 'webgpu');
   assert.ok((out.sumErr as number) < 1e-4, `AddN max error ${out.sumErr}`);
   const rel = Math.abs((out.norm as number) - (out.wantNorm as number)) / (out.wantNorm as number);
   assert.ok(rel < 1e-5, `global norm ${out.norm}, want ${out.wantNorm}`);
+  assert.equal(out.stopped.code, 'E_BACKEND_GPU', 'a device error stops the run');
+  assert.match(out.stopped.message ?? '', /^the WebGPU device reported an error: .*BufferUsage/);
+  assert.match(out.stopped.hint ?? '', /not trustworthy.*--backend wasm/);
 });
 
 test('webgpu: tiny trains, evaluates and predicts with the losses and tags of wasm', (t) => {
